@@ -1,0 +1,59 @@
+import { Logger as NestLogger, VersioningType } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { AppConfig } from '#config';
+import { AppModule } from './app.module.js';
+import { sendProblem } from './common/problem.filter.js';
+import { createValidationPipe } from './common/validation.js';
+import { requestId } from './logging.js';
+
+export type ResolvedConfig = AppConfig & { database: { url: string } };
+
+/** Builds the fully configured API (not listening). main.ts and the test suites share it. */
+export async function createApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: true,
+    return503OnClosing: true,
+    genReqId: requestId,
+  });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const errorLogger = new NestLogger('Errors');
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .setErrorHandler((error, request, reply) => sendProblem(request, reply, error, errorLogger));
+
+  setupOpenApi(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+function setupOpenApi(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Revela API')
+      .setDescription(
+        'Photo back end for studios (RAW batches) and veterinary clinics (animal photos). ' +
+          'Errors are RFC 9457 `application/problem+json`. Lists use cursor pagination (`limit`, `cursor`, `nextCursor`).',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Tenant API key (rvl_…)' }, 'apiKey')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Platform admin token (ADMIN_TOKEN)' }, 'admin')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from '#config';
+import { dataSourceOptions } from '#database';
+import { APP_CONFIG } from './app-config.provider.js';
+import { ProblemDetailsFilter } from './common/problem.filter.js';
+import { loggerParams } from './logging.js';
+import { HealthModule } from './health/health.module.js';
+import { StorageModule } from './storage/storage.module.js';
+import { TenantsModule } from './tenants/tenants.module.js';
+
+/** Static config for one process: everything reads the validated AppConfig, never process.env. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig & { database: { url: string } }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config })] }),
+        { module: AppConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        LoggerModule.forRoot(loggerParams(config)),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 500 }),
+        StorageModule,
+        HealthModule,
+        TenantsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}
+
+@Module({})
+class AppConfigHolder {}

@@ -1,0 +1,28 @@
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Inject, Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { AppConfig } from '#config';
+import { InjectConfig } from '../app-config.provider.js';
+import { S3 } from '../storage/storage.module.js';
+
+@Injectable()
+export class S3HealthIndicator {
+  constructor(
+    @Inject(S3) private readonly s3: S3Client,
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly health: HealthIndicatorService,
+  ) {}
+
+  async isHealthy(key: string) {
+    const indicator = this.health.check(key);
+    const buckets = Object.values(this.config.s3.buckets);
+    try {
+      await Promise.all(
+        buckets.map((bucket) => this.s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(2000) })),
+      );
+      return indicator.up({ buckets });
+    } catch (error) {
+      return indicator.down({ message: `bucket check failed: ${(error as Error).name}` });
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '#config';
+import { createApp } from './app.factory.js';
+import { startRuntime } from './runtime/embedded-runtime.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const say = (message: string) => process.stderr.write(`[revela] ${message}\n`);
+  const runtime = await startRuntime(config, say);
+  const app = await createApp(runtime.config);
+  await app.listen({ host: config.host, port: config.port });
+
+  const base = `http://${config.host}:${config.port}`;
+  say(`API listening on ${base} (Swagger UI: ${base}/docs)`);
+  if (config.adminTokenGenerated) say(`ADMIN_TOKEN was not set; generated for this run: ${config.adminToken}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received, stopping`);
+    await app.close();
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Revela failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { ApiKeyEntity, type Cursor, type TenantContext, type TenantKind } from '#database';
+import type { IssuedApiKey } from './api-key-token.js';
+
+export interface KeyOwner {
+  keyId: string;
+  tenantId: string;
+  kind: TenantKind;
+  secretHash: Buffer;
+  revoked: boolean;
+  lastUsedAt: Date | null;
+}
+
+@Injectable()
+export class ApiKeysRepository {
+  private readonly keys: Repository<ApiKeyEntity>;
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {
+    this.keys = db.getRepository(ApiKeyEntity);
+  }
+
+  /** The only unscoped read: it is how a request finds its tenant in the first place. */
+  async findOwnerByPrefix(prefix: string): Promise<KeyOwner | undefined> {
+    const rows: Array<{ id: string; tenant_id: string; kind: TenantKind; secret_hash: Buffer; revoked_at: Date | null; last_used_at: Date | null }> =
+      await this.db.query(
+        `SELECT k.id, k.tenant_id, t.kind, k.secret_hash, k.revoked_at, k.last_used_at
+           FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+          WHERE k.prefix = $1`,
+        [prefix],
+      );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      keyId: row.id,
+      tenantId: row.tenant_id,
+      kind: row.kind,
+      secretHash: row.secret_hash,
+      revoked: row.revoked_at !== null,
+      lastUsedAt: row.last_used_at,
+    };
+  }
+
+  async touch(keyId: string, at: Date): Promise<void> {
+    await this.keys.update({ id: keyId }, { lastUsedAt: at });
+  }
+
+  async create(ctx: TenantContext, name: string, key: IssuedApiKey): Promise<ApiKeyEntity> {
+    return this.keys.save(
+      this.keys.create({
+        id: randomUUID(),
+        tenantId: ctx.tenantId,
+        name,
+        prefix: key.prefix,
+        secretHash: key.secretHash,
+        lastUsedAt: null,
+        revokedAt: null,
+      }),
+    );
+  }
+
+  async list(ctx: TenantContext, limit: number, after?: Cursor): Promise<ApiKeyEntity[]> {
+    const query = this.keys
+      .createQueryBuilder('k')
+      .where('k.tenant_id = :tenantId', { tenantId: ctx.tenantId })
+      .orderBy('k.created_at', 'ASC')
+      .addOrderBy('k.id', 'ASC')
+      .take(limit);
+    if (after) {
+      query.andWhere('(k.created_at, k.id) > (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
+    }
+    return query.getMany();
+  }
+
+  async findOne(ctx: TenantContext, id: string): Promise<ApiKeyEntity | null> {
+    return this.keys.findOneBy({ id, tenantId: ctx.tenantId });
+  }
+
+  /** Marks the key revoked once; the first revocation time is kept. */
+  async revoke(ctx: TenantContext, id: string, at: Date): Promise<void> {
+    await this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: at })
+      .where('id = :id AND tenant_id = :tenantId AND revoked_at IS NULL', { id, tenantId: ctx.tenantId })
+      .execute();
+  }
+}

@@ -1,0 +1,58 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import type { AppConfig } from '#config';
+import type { TenantKind } from '#database';
+import { InjectConfig } from '../app-config.provider.js';
+import { problems } from '../common/problem.js';
+import { secretsEqual } from './api-key-token.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { AUTH_MODE, type AuthMode, type AuthenticatedRequest, TENANT_KIND } from './auth.decorators.js';
+
+/** Global guard: every route needs a tenant key unless marked @Public or @AdminOnly. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+    private readonly logger: PinoLogger,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    const mode = this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE, targets) ?? 'tenant';
+    if (mode === 'public') return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
+    const token = bearerToken(request.headers.authorization);
+    if (mode === 'admin') return this.checkAdmin(token);
+
+    const tenant = await this.apiKeys.authenticate(token);
+    if (!tenant) throw problems.unauthorized('The API key is unknown or revoked.');
+    request.tenant = tenant;
+    this.logger.assign({ tenantId: tenant.tenantId });
+
+    const requiredKind = this.reflector.getAllAndOverride<TenantKind | undefined>(TENANT_KIND, targets);
+    if (requiredKind && tenant.kind !== requiredKind) {
+      throw problems.forbidden(`This route is for ${requiredKind} tenants; this tenant is a ${tenant.kind}.`);
+    }
+    return true;
+  }
+
+  private async checkAdmin(token: string): Promise<boolean> {
+    if (secretsEqual(token, this.config.adminToken)) return true;
+    if (await this.apiKeys.authenticate(token)) {
+      throw problems.forbidden('This route needs the platform admin token, not a tenant API key.');
+    }
+    throw problems.unauthorized('The admin token is not valid.');
+  }
+}
+
+function bearerToken(header: string | undefined): string {
+  if (!header) throw problems.unauthorized('Send an API key as `Authorization: Bearer <key>`.');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw problems.unauthorized('The Authorization header must use the Bearer scheme.');
+  return match[1];
+}

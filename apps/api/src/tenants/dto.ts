@@ -1,0 +1,83 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { TENANT_KINDS, type TenantKind } from '#database';
+
+const NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
+
+export class CreateTenantDto {
+  @ApiProperty({ example: 'Happy Paws Veterinary', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  @Matches(NAME_PATTERN, { message: 'name must not contain control characters' })
+  name: string;
+
+  @ApiProperty({ enum: TENANT_KINDS, example: 'clinic' })
+  @IsIn(TENANT_KINDS)
+  kind: TenantKind;
+}
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'ci-uploader', minLength: 1, maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  @Matches(NAME_PATTERN, { message: 'name must not contain control characters' })
+  name: string;
+}
+
+export class TenantDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'Happy Paws Veterinary' })
+  name: string;
+
+  @ApiProperty({ enum: TENANT_KINDS })
+  kind: TenantKind;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}
+
+export class ApiKeyDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'ci-uploader' })
+  name: string;
+
+  @ApiProperty({ example: 'rvl_3f9a1c0b7d2e4a61', description: 'Non-secret lookup prefix of the key.' })
+  prefix: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
+  lastUsedAt: string | null;
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
+  revokedAt: string | null;
+}
+
+export class IssuedApiKeyDto extends ApiKeyDto {
+  @ApiProperty({
+    example: 'rvl_3f9a1c0b7d2e4a61_4fJq8kVxN2c7yQ0mP5sLr9tW3uZb6hDe1aGiKoXnYvE',
+    description: 'The secret key. Shown only in this response; store it now.',
+  })
+  key: string;
+}
+
+export class CreatedTenantDto {
+  @ApiProperty({ type: TenantDto })
+  tenant: TenantDto;
+
+  @ApiProperty({ type: IssuedApiKeyDto })
+  apiKey: IssuedApiKeyDto;
+}
+
+export class ApiKeyPageDto {
+  @ApiProperty({ type: [ApiKeyDto] })
+  items: ApiKeyDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  nextCursor: string | null;
+}

@@ -1,0 +1,17 @@
+import type { ApiKeyEntity, TenantEntity } from '#database';
+import type { ApiKeyDto, TenantDto } from './dto.js';
+
+export function toTenantDto(tenant: TenantEntity): TenantDto {
+  return { id: tenant.id, name: tenant.name, kind: tenant.kind, createdAt: tenant.createdAt.toISOString() };
+}
+
+export function toApiKeyDto(key: ApiKeyEntity): ApiKeyDto {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    createdAt: key.createdAt.toISOString(),
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
+}

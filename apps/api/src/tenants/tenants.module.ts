@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { AuthGuard } from './auth.guard.js';
+import { TenantsController } from './tenants.controller.js';
+import { TenantsRepository } from './tenants.repository.js';
+import { TenantsService } from './tenants.service.js';
+
+@Module({
+  controllers: [TenantsController, ApiKeysController],
+  providers: [TenantsRepository, TenantsService, ApiKeysRepository, ApiKeysService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [ApiKeysService],
+})
+export class TenantsModule {}

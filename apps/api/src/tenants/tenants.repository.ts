@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ApiKeyEntity, TenantEntity, type TenantContext, type TenantKind } from '#database';
+import type { IssuedApiKey } from './api-key-token.js';
+
+@Injectable()
+export class TenantsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Creates the tenant and its first key atomically: no tenant without a way in. */
+  async createWithKey(input: { name: string; kind: TenantKind }, key: IssuedApiKey, keyName: string): Promise<{
+    tenant: TenantEntity;
+    apiKey: ApiKeyEntity;
+  }> {
+    return this.db.transaction(async (manager) => {
+      const tenant = await manager.save(manager.create(TenantEntity, { id: randomUUID(), ...input }));
+      const apiKey = await manager.save(
+        manager.create(ApiKeyEntity, {
+          id: randomUUID(),
+          tenantId: tenant.id,
+          name: keyName,
+          prefix: key.prefix,
+          secretHash: key.secretHash,
+          lastUsedAt: null,
+          revokedAt: null,
+        }),
+      );
+      return { tenant, apiKey };
+    });
+  }
+
+  async findCurrent(ctx: TenantContext): Promise<TenantEntity | null> {
+    return this.db.getRepository(TenantEntity).findOneBy({ id: ctx.tenantId });
+  }
+}

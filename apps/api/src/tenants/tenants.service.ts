@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import type { TenantContext } from '#database';
+import { problems } from '../common/problem.js';
+import { issueApiKey } from './api-key-token.js';
+import type { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto.js';
+import { toApiKeyDto, toTenantDto } from './mappers.js';
+import { TenantsRepository } from './tenants.repository.js';
+
+@Injectable()
+export class TenantsService {
+  constructor(private readonly tenants: TenantsRepository) {}
+
+  async create(input: CreateTenantDto): Promise<CreatedTenantDto> {
+    const issued = issueApiKey();
+    const { tenant, apiKey } = await this.tenants.createWithKey(input, issued, 'initial');
+    return { tenant: toTenantDto(tenant), apiKey: { ...toApiKeyDto(apiKey), key: issued.key } };
+  }
+
+  async current(ctx: TenantContext): Promise<TenantDto> {
+    const tenant = await this.tenants.findCurrent(ctx);
+    if (!tenant) throw problems.notFound('Tenant');
+    return toTenantDto(tenant);
+  }
+}

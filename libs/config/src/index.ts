@@ -1,0 +1,1 @@
+export { loadConfig, ConfigError, type AppConfig, type BucketNames } from './app-config.js';

@@ -1,0 +1,7 @@
+import { ApiKeyEntity } from './api-key.entity.js';
+import { TenantEntity } from './tenant.entity.js';
+
+export { ApiKeyEntity } from './api-key.entity.js';
+export { TenantEntity, TENANT_KINDS, type TenantKind } from './tenant.entity.js';
+
+export const entities = [TenantEntity, ApiKeyEntity];

@@ -1,0 +1,5 @@
+export * from './entities/index.js';
+export { dataSourceOptions, runMigrations } from './data-source.js';
+export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+export type { TenantContext } from './tenant-context.js';
+export { encodeCursor, decodeCursor, type Cursor } from './cursor.js';

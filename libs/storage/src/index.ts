@@ -1,0 +1,12 @@
+export { createS3Client, type S3ClientSettings } from './s3-client.js';
+export { keys, tenantPrefix, parsePhotoOriginalKey } from './keys.js';
+export {
+  presignGet,
+  presignPut,
+  attachmentDisposition,
+  safeFilename,
+  MAX_PRESIGN_SECONDS,
+  type PresignedRequest,
+} from './presign.js';
+export { startEmbeddedS3, type EmbeddedS3Handle } from './embedded-s3.js';
+export { deletePrefix, objectExists } from './objects.js';

@@ -1,0 +1,26 @@
+/** The one place that knows how S3 keys are laid out. Every key starts with the tenant's prefix. */
+export function tenantPrefix(tenantId: string): string {
+  return `tenants/${tenantId}/`;
+}
+
+export const keys = {
+  photoOriginal: (tenantId: string, animalId: string, photoId: string) =>
+    `${tenantPrefix(tenantId)}animals/${animalId}/photos/${photoId}/original`,
+  photoRendition: (tenantId: string, animalId: string, photoId: string, rendition: string, extension: string) =>
+    `${tenantPrefix(tenantId)}animals/${animalId}/photos/${photoId}/${rendition}.${extension}`,
+  photoFolder: (tenantId: string, animalId: string, photoId: string) =>
+    `${tenantPrefix(tenantId)}animals/${animalId}/photos/${photoId}/`,
+  animalFolder: (tenantId: string, animalId: string) => `${tenantPrefix(tenantId)}animals/${animalId}/`,
+  jobRaw: (tenantId: string, jobId: string, fileId: string) => `${tenantPrefix(tenantId)}jobs/${jobId}/raw/${fileId}`,
+  jobOutput: (tenantId: string, jobId: string, fileId: string, variant: string, extension: string) =>
+    `${tenantPrefix(tenantId)}jobs/${jobId}/out/${fileId}/${variant}.${extension}`,
+  jobArchive: (tenantId: string, jobId: string) => `${tenantPrefix(tenantId)}jobs/${jobId}/archive.zip`,
+};
+
+const PHOTO_ORIGINAL = /^tenants\/([0-9a-f-]{36})\/animals\/([0-9a-f-]{36})\/photos\/([0-9a-f-]{36})\/original$/;
+
+/** Reverses `keys.photoOriginal`; undefined for any other key. */
+export function parsePhotoOriginalKey(key: string): { tenantId: string; animalId: string; photoId: string } | undefined {
+  const match = PHOTO_ORIGINAL.exec(key);
+  return match ? { tenantId: match[1], animalId: match[2], photoId: match[3] } : undefined;
+}

@@ -1,0 +1,70 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+/** Presigned URLs never outlive this, whatever the caller asks. */
+export const MAX_PRESIGN_SECONDS = 900;
+
+export interface PresignedRequest {
+  method: 'PUT' | 'GET';
+  url: string;
+  headers: Record<string, string>;
+  expiresAt: Date;
+}
+
+function ttl(seconds: number): number {
+  return Math.max(1, Math.min(seconds, MAX_PRESIGN_SECONDS));
+}
+
+/** A PUT bound to one key, content type and exact length. */
+export async function presignPut(
+  s3: S3Client,
+  target: { bucket: string; key: string; contentType: string; contentLength: number },
+  expiresInSeconds: number,
+): Promise<PresignedRequest> {
+  const expiresIn = ttl(expiresInSeconds);
+  const command = new PutObjectCommand({
+    Bucket: target.bucket,
+    Key: target.key,
+    ContentType: target.contentType,
+    ContentLength: target.contentLength,
+  });
+  const url = await getSignedUrl(s3, command, {
+    expiresIn,
+    signableHeaders: new Set(['content-type', 'content-length']),
+  });
+  return {
+    method: 'PUT',
+    url,
+    headers: { 'Content-Type': target.contentType, 'Content-Length': String(target.contentLength) },
+    expiresAt: new Date(Date.now() + expiresIn * 1000),
+  };
+}
+
+export async function presignGet(
+  s3: S3Client,
+  target: { bucket: string; key: string; downloadName?: string },
+  expiresInSeconds: number,
+): Promise<PresignedRequest> {
+  const expiresIn = ttl(expiresInSeconds);
+  const command = new GetObjectCommand({
+    Bucket: target.bucket,
+    Key: target.key,
+    ResponseContentDisposition: target.downloadName ? attachmentDisposition(target.downloadName) : undefined,
+  });
+  const url = await getSignedUrl(s3, command, { expiresIn });
+  return { method: 'GET', url, headers: {}, expiresAt: new Date(Date.now() + expiresIn * 1000) };
+}
+
+/** `attachment` with an ASCII fallback and the RFC 5987 UTF-8 name; quotes and path parts removed. */
+export function attachmentDisposition(filename: string): string {
+  const base = safeFilename(filename);
+  const ascii = base.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(base)}`;
+}
+
+/** Keeps only the base name and drops control and path characters. */
+export function safeFilename(filename: string): string {
+  const base = filename.split(/[\\/]/).pop() ?? '';
+  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^\.+/, '').trim();
+  return cleaned.length > 0 ? cleaned.slice(0, 200) : 'file';
+}
