@@ -30,6 +30,7 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
   app.enableShutdownHooks();
 
   const errorLogger = new NestLogger('Errors');
+  // Body parsing and limits fail inside Fastify, before Nest's filters; answer those as problems too.
   app
     .getHttpAdapter()
     .getInstance()

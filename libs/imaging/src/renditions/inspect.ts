@@ -16,8 +16,8 @@ export interface OriginalMetadata {
 /** What the header says, gathered before any pixel is decoded. */
 export interface InspectedImage {
   readonly original: OriginalMetadata & { format: AcceptedFormat };
-  /** Stored (pre-orientation) dimensions of the frame that will be decoded. */
-  readonly storedPixels: number;
+  /** 16-bit RGB carrying an ICC profile: needs the sRGB working space when decoded. */
+  readonly taggedRgb16: boolean;
 }
 
 /** sharp's container id for each accepted format. */
@@ -76,6 +76,6 @@ export async function inspectImage(input: Buffer, maxPixels: number): Promise<In
       height: header.autoOrient?.height ?? header.height,
       takenAt: readTakenAt(header.exif),
     },
-    storedPixels,
+    taggedRgb16: header.space === 'rgb16' && header.hasProfile === true,
   };
 }

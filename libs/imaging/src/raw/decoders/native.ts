@@ -55,10 +55,9 @@ export class NativeRawDecoder implements RawDecoder {
     args.push(filePath);
     const r = await run(bin, args, { timeoutMs: this.opts.timeoutMs });
     const stderr = r.stderr.trim();
-    const failed = FAILURE_PATTERNS.some((p) => p.test(stderr));
     const validTiff = r.stdout.length > 8 && ['II*\0', 'MM\0*'].includes(r.stdout.toString('latin1', 0, 4));
     if (r.signal) throw new DecoderFailure(this.name, 'output', `dcraw_emu was killed (${r.signal}), probably by the time limit`);
-    if (!validTiff || (failed && !validTiff)) {
+    if (!validTiff) {
       const stage = /Cannot open|Unsupported file format|not RAW file/i.test(stderr) ? 'open' : 'unpack';
       throw new DecoderFailure(this.name, stage, stripPath(stderr, filePath) || 'dcraw_emu produced no image');
     }
@@ -71,7 +70,9 @@ export class NativeRawDecoder implements RawDecoder {
     } catch (e) {
       throw new DecoderFailure(this.name, 'output', `dcraw_emu output is not a readable TIFF: ${(e as Error).message}`);
     }
+    // A TIFF came out; stderr lines (even failure-looking ones) become warnings, and the blank check judges the pixels.
     const warnings = stderr ? [`dcraw_emu: ${stripPath(stderr, filePath)}`] : [];
+    if (FAILURE_PATTERNS.some((p) => p.test(stderr))) warnings.push('dcraw_emu reported an error but still wrote an image');
     return { decoder: this.name, pixels: { kind: 'encoded', data: r.stdout }, width, height, halfSize: half, info, warnings };
   }
 

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): type-check and build, then run every spec and suite against
+# real PostgreSQL (DATABASE_URL, or an embedded one) and real S3 servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rm -rf dist
+npx tsc -p tsconfig.build.json
+node dist/test/support/run-tests.js "$@"
