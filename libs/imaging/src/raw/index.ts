@@ -1,0 +1,17 @@
+export { DEFAULT_PRESET, largestLongEdge } from './preset.js';
+export type { ColourSettings, MetadataSettings, ProcessingPreset, VariantSpec } from './preset.js';
+export { sniffFile, classify } from './sniff.js';
+export type { SniffKind, SniffResult } from './sniff.js';
+export { RawDecodeError, DecoderFailure } from './errors.js';
+export type { RawDecodeErrorCode } from './errors.js';
+export { NativeRawDecoder } from './decoders/native.js';
+export type { NativeDecoderOptions } from './decoders/native.js';
+export { WasmRawDecoder } from './decoders/wasm.js';
+export type { WasmDecoderOptions } from './decoders/wasm.js';
+export { useHalfSize } from './decoders/types.js';
+export type { DecodeRequest, DecodedRaw, DecodedPixels, EmbeddedPreview, RawDecoder, RawInfo } from './decoders/types.js';
+export { detectBlank } from './blank.js';
+export type { BlankReport } from './blank.js';
+export { developRaw, defaultDecoders, closeRawDecoders } from './develop.js';
+export type { DevelopOptions, DevelopResult } from './develop.js';
+export type { RenderedVariant } from './render.js';
