@@ -1,4 +1,5 @@
 import { TenantsAndApiKeys1763800000000 } from './1763800000000-tenants-and-api-keys.js';
+import { JobsFilesWorkers1763800100000 } from './1763800100000-jobs-files-workers.js';
 
 /** Every migration, oldest first. New migrations are appended here. */
-export const migrations = [TenantsAndApiKeys1763800000000];
+export const migrations = [TenantsAndApiKeys1763800000000, JobsFilesWorkers1763800100000];

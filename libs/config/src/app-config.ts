@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { configSchema, type RawConfig } from './schema.js';
+import { configSchema, type RawConfig, workerConfigSchema } from './schema.js';
 
 export interface BucketNames {
   uploads: string;
@@ -30,6 +30,31 @@ export interface AppConfig {
   adminTokenGenerated: boolean;
   callbackSigningKey: string;
   publicApiUrl: string;
+  processing: ProcessingConfig;
+  launcher: {
+    kind: 'local' | 'ec2';
+    maxWorkers: number;
+    ec2LaunchTemplateId: string | undefined;
+    ec2LaunchTemplateVersion: string;
+  };
+}
+
+export interface ProcessingConfig {
+  leaseSeconds: number;
+  maxAttempts: number;
+  concurrency: number;
+  idleShutdownSeconds: number;
+  rawDecoder: 'auto' | 'native' | 'wasm';
+}
+
+export interface WorkerConfig {
+  databaseUrl: string;
+  workerId: string;
+  logLevel: RawConfig['LOG_LEVEL'];
+  scratchDir: string | undefined;
+  powerOffOnExit: boolean;
+  s3: { endpoint: string | undefined; region: string; forcePathStyle: boolean; buckets: BucketNames };
+  processing: ProcessingConfig;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +92,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminTokenGenerated: raw.ADMIN_TOKEN === undefined,
     callbackSigningKey: raw.CALLBACK_SIGNING_KEY ?? generateSecret(),
     publicApiUrl: raw.PUBLIC_API_URL ?? `http://127.0.0.1:${raw.PORT}`,
+    processing: processingConfig(raw),
+    launcher: {
+      kind: raw.WORKER_LAUNCHER,
+      maxWorkers: raw.MAX_WORKERS,
+      ec2LaunchTemplateId: raw.EC2_LAUNCH_TEMPLATE_ID,
+      ec2LaunchTemplateVersion: raw.EC2_LAUNCH_TEMPLATE_VERSION,
+    },
+  };
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = workerConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const raw = parsed.data;
+  return {
+    databaseUrl: raw.DATABASE_URL,
+    workerId: raw.WORKER_ID,
+    logLevel: raw.LOG_LEVEL,
+    scratchDir: raw.SCRATCH_DIR,
+    powerOffOnExit: raw.POWER_OFF_ON_EXIT,
+    s3: {
+      endpoint: raw.S3_ENDPOINT,
+      region: raw.S3_REGION,
+      forcePathStyle: raw.S3_FORCE_PATH_STYLE ?? raw.S3_ENDPOINT !== undefined,
+      buckets: { uploads: raw.BUCKET_UPLOADS, raw: raw.BUCKET_RAW, processed: raw.BUCKET_PROCESSED },
+    },
+    processing: processingConfig(raw),
+  };
+}
+
+function processingConfig(raw: Pick<RawConfig, 'LEASE_SECONDS' | 'MAX_ATTEMPTS' | 'WORKER_CONCURRENCY' | 'IDLE_SHUTDOWN_SECONDS' | 'RAW_DECODER'>): ProcessingConfig {
+  return {
+    leaseSeconds: raw.LEASE_SECONDS,
+    maxAttempts: raw.MAX_ATTEMPTS,
+    concurrency: raw.WORKER_CONCURRENCY,
+    idleShutdownSeconds: raw.IDLE_SHUTDOWN_SECONDS,
+    rawDecoder: raw.RAW_DECODER,
   };
 }
 

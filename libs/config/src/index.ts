@@ -1,1 +1,9 @@
-export { loadConfig, ConfigError, type AppConfig, type BucketNames } from './app-config.js';
+export {
+  loadConfig,
+  loadWorkerConfig,
+  ConfigError,
+  type AppConfig,
+  type BucketNames,
+  type ProcessingConfig,
+  type WorkerConfig,
+} from './app-config.js';

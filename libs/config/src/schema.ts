@@ -6,6 +6,25 @@ const booleanFlag = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** S3 and bucket settings, shared by the API, the batch worker and the thumbnail Lambda. */
+export const storageFields = {
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_FORCE_PATH_STYLE: booleanFlag.optional(),
+  BUCKET_UPLOADS: z.string().min(3).default('revela-uploads'),
+  BUCKET_RAW: z.string().min(3).default('revela-raw'),
+  BUCKET_PROCESSED: z.string().min(3).default('revela-processed'),
+};
+
+/** How the batch worker processes files; the API passes these on to the workers it starts. */
+export const processingFields = {
+  LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  IDLE_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  RAW_DECODER: z.enum(['auto', 'native', 'wasm']).default('auto'),
+};
+
 /**
  * Every environment variable Revela reads, with its default. `RUNTIME=embedded` (the default) starts
  * PostgreSQL and an S3 server in-process when DATABASE_URL / S3_ENDPOINT are unset; `RUNTIME=aws`
@@ -24,24 +43,43 @@ export const configSchema = z
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     EMBEDDED_POSTGRES_PORT: port.default(54329),
 
-    S3_ENDPOINT: z.url().optional(),
-    S3_REGION: z.string().min(1).default('us-east-1'),
-    S3_FORCE_PATH_STYLE: booleanFlag.optional(),
+    ...storageFields,
     EMBEDDED_S3_PORT: port.default(4569),
-    BUCKET_UPLOADS: z.string().min(3).default('revela-uploads'),
-    BUCKET_RAW: z.string().min(3).default('revela-raw'),
-    BUCKET_PROCESSED: z.string().min(3).default('revela-processed'),
     PRESIGN_TTL_SECONDS: z.coerce.number().int().min(60).max(900).default(900),
 
     ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     PUBLIC_API_URL: z.url().optional(),
+
+    ...processingFields,
+    WORKER_LAUNCHER: z.enum(['local', 'ec2']).default('local'),
+    MAX_WORKERS: z.coerce.number().int().min(0).max(100).default(1),
+    EC2_LAUNCH_TEMPLATE_ID: z.string().regex(/^lt-[0-9a-f]+$/, 'must be a launch template id (lt-…)').optional(),
+    EC2_LAUNCH_TEMPLATE_VERSION: z.string().min(1).default('$Latest'),
   })
   .superRefine((env, ctx) => {
     if (env.RUNTIME !== 'aws') return;
     for (const key of ['DATABASE_URL', 'ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RUNTIME=aws' });
     }
+  })
+  .superRefine((env, ctx) => {
+    if (env.WORKER_LAUNCHER === 'ec2' && !env.EC2_LAUNCH_TEMPLATE_ID) {
+      ctx.addIssue({ code: 'custom', path: ['EC2_LAUNCH_TEMPLATE_ID'], message: 'is required when WORKER_LAUNCHER=ec2' });
+    }
   });
+
+/** The batch worker's environment: set by the launcher (locally) or the launch template (EC2). */
+export const workerConfigSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  WORKER_ID: z.uuid(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SCRATCH_DIR: z.string().min(1).optional(),
+  POWER_OFF_ON_EXIT: booleanFlag.default(false),
+  ...storageFields,
+  ...processingFields,
+});
+
+export type RawWorkerConfig = z.infer<typeof workerConfigSchema>;
 
 export type RawConfig = z.infer<typeof configSchema>;

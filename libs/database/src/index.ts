@@ -3,3 +3,4 @@ export { dataSourceOptions, runMigrations } from './data-source.js';
 export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 export type { TenantContext } from './tenant-context.js';
 export { encodeCursor, decodeCursor, type Cursor } from './cursor.js';
+export * from './jobs/index.js';
