@@ -29,6 +29,9 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
+  // Raw uploads are streamed, never buffered: the handler receives the request stream as body.
+  adapter.getInstance().addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+
   const errorLogger = new NestLogger('Errors');
   // Body parsing and limits fail inside Fastify, before Nest's filters; answer those as problems too.
   app

@@ -9,6 +9,7 @@ import { APP_CONFIG } from './app-config.provider.js';
 import { ProblemDetailsFilter } from './common/problem.filter.js';
 import { loggerParams } from './logging.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 
@@ -26,6 +27,7 @@ export class AppModule {
         StorageModule,
         HealthModule,
         TenantsModule,
+        JobsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

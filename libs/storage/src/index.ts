@@ -5,6 +5,7 @@ export {
   presignPut,
   attachmentDisposition,
   safeFilename,
+  titleAsFilename,
   MAX_PRESIGN_SECONDS,
   type PresignedRequest,
 } from './presign.js';

@@ -53,13 +53,13 @@ export class ProblemException extends HttpException {
 
   toDocument(instance?: string): ProblemDocument {
     return {
+      ...this.problem.extensions,
       type: PROBLEM_BASE + this.problem.slug,
       title: this.problem.title,
       status: this.problem.status,
       ...(this.problem.detail ? { detail: this.problem.detail } : {}),
       ...(instance ? { instance } : {}),
       ...(this.problem.errors ? { errors: this.problem.errors } : {}),
-      ...this.problem.extensions,
     };
   }
 }

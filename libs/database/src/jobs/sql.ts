@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** The little the job queue needs from a database client: parameterised queries returning rows. */
 export interface Sql {
@@ -7,4 +8,15 @@ export interface Sql {
 
 export function poolSql(pool: pg.Pool): Sql {
   return { query: async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as Row[] };
+}
+
+/** The API's TypeORM connection seen through the same interface. */
+export function dataSourceSql(db: DataSource | EntityManager): Sql {
+  return { query: async <Row>(text: string, params?: unknown[]) => rowsOf(await db.query(text, params)) as Row[] };
+}
+
+/** TypeORM answers UPDATE/DELETE … RETURNING on PostgreSQL as [rows, affected]; SELECT/INSERT as rows. */
+export function rowsOf(result: unknown): Array<Record<string, any>> {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
+  return Array.isArray(result) ? result : [];
 }

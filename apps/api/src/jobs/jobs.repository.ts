@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { type Cursor, type FileOutput, type FileStatus, type JobStatus, rowsOf, type TenantContext } from '#database';
+import type { ProcessingPreset } from '#imaging';
+
+export interface JobRow {
+  id: string;
+  name: string;
+  status: JobStatus;
+  preset: ProcessingPreset;
+  createdAt: Date;
+  queuedAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  archiveKey: string | null;
+  archiveBytes: number | null;
+  counts: Record<FileStatus, number>;
+  workerMs: number;
+}
+
+export interface FileRow {
+  id: string;
+  jobId: string;
+  filename: string;
+  bytes: number;
+  objectKey: string;
+  multipartUploadId: string | null;
+  status: FileStatus;
+  attempts: number;
+  error: string | null;
+  source: string | null;
+  outputs: FileOutput[];
+  timings: Record<string, number> | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+const JOB_COLUMNS = `
+  j.id, j.name, j.status, j.preset, j.created_at, j.queued_at, j.started_at, j.finished_at, j.archive_key, j.archive_bytes,
+  (SELECT COALESCE(jsonb_object_agg(s.status, s.n), '{}'::jsonb)
+     FROM (SELECT status, count(*) AS n FROM job_files WHERE job_id = j.id GROUP BY status) s) AS counts,
+  (SELECT COALESCE(sum((timings->>'totalMs')::numeric), 0) FROM job_files WHERE job_id = j.id) AS worker_ms`;
+
+const FILE_COLUMNS = `id, job_id, filename, bytes, object_key, multipart_upload_id, status, attempts, error, source, outputs, timings, created_at, finished_at`;
+
+/** Jobs and their files. Every method takes the tenant and filters by it. */
+@Injectable()
+export class JobsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async create(ctx: TenantContext, name: string, preset: ProcessingPreset): Promise<JobRow> {
+    const id = randomUUID();
+    await this.db.query(`INSERT INTO jobs (id, tenant_id, name, preset) VALUES ($1, $2, $3, $4)`, [id, ctx.tenantId, name, preset]);
+    return (await this.find(ctx, id))!;
+  }
+
+  async find(ctx: TenantContext, id: string): Promise<JobRow | undefined> {
+    const rows = await this.db.query(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND j.tenant_id = $2`, [id, ctx.tenantId]);
+    return rows[0] ? toJob(rows[0]) : undefined;
+  }
+
+  async list(ctx: TenantContext, limit: number, after: Cursor | undefined, status: JobStatus | undefined): Promise<JobRow[]> {
+    const rows = await this.db.query(
+      `SELECT ${JOB_COLUMNS} FROM jobs j
+        WHERE j.tenant_id = $1
+          AND ($2::text IS NULL OR j.status = $2)
+          AND ($3::timestamptz IS NULL OR (j.created_at, j.id) > ($3::timestamptz, $4::uuid))
+        ORDER BY j.created_at, j.id LIMIT $5`,
+      [ctx.tenantId, status ?? null, after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+    return rows.map(toJob);
+  }
+
+  /** Moves the job from one status to another; false when it was not in `from` any more. */
+  async transition(ctx: TenantContext, id: string, from: readonly JobStatus[], to: JobStatus, fileUpdate?: { from: readonly FileStatus[]; to: FileStatus }): Promise<boolean> {
+    return this.db.transaction(async (manager) => {
+      const moved = await manager.query(
+        `UPDATE jobs SET status = $3,
+                queued_at = CASE WHEN $3 = 'queued' THEN now() ELSE queued_at END,
+                finished_at = CASE WHEN $3 IN ('completed', 'completed_with_errors', 'failed', 'canceled') THEN now() ELSE finished_at END
+          WHERE id = $1 AND tenant_id = $2 AND status = ANY($4::text[]) RETURNING id`,
+        [id, ctx.tenantId, to, from],
+      );
+      if (rowsOf(moved).length === 0) return false;
+      if (fileUpdate) {
+        await manager.query(
+          `UPDATE job_files SET status = $4, lease_owner = NULL, lease_until = NULL,
+                  finished_at = CASE WHEN $4 = 'canceled' THEN now() ELSE finished_at END
+            WHERE job_id = $1 AND tenant_id = $2 AND status = ANY($3::text[])`,
+          [id, ctx.tenantId, fileUpdate.from, fileUpdate.to],
+        );
+      }
+      return true;
+    });
+  }
+
+  /** Adds a file to a draft job; undefined when the job is no longer a draft. */
+  async addFile(
+    ctx: TenantContext,
+    file: { id: string; jobId: string; filename: string; bytes: number; objectKey: string; multipartUploadId: string | null },
+  ): Promise<FileRow | undefined> {
+    const rows = await this.db.query(
+      `INSERT INTO job_files (id, tenant_id, job_id, filename, bytes, object_key, multipart_upload_id)
+       SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $3 AND tenant_id = $2 AND status = 'draft')
+       RETURNING ${FILE_COLUMNS}`,
+      [file.id, ctx.tenantId, file.jobId, file.filename, file.bytes, file.objectKey, file.multipartUploadId],
+    );
+    const row = rowsOf(rows)[0];
+    return row ? toFile(row) : undefined;
+  }
+
+  async countFiles(ctx: TenantContext, jobId: string): Promise<number> {
+    const [row] = await this.db.query(`SELECT count(*) AS n FROM job_files WHERE job_id = $1 AND tenant_id = $2`, [jobId, ctx.tenantId]);
+    return Number(row.n);
+  }
+
+  async findFile(ctx: TenantContext, jobId: string, fileId: string): Promise<FileRow | undefined> {
+    const rows = await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND job_id = $2 AND tenant_id = $3`, [
+      fileId,
+      jobId,
+      ctx.tenantId,
+    ]);
+    return rows[0] ? toFile(rows[0]) : undefined;
+  }
+
+  async listFiles(ctx: TenantContext, jobId: string, limit: number, after?: Cursor): Promise<FileRow[]> {
+    const rows = await this.db.query(
+      `SELECT ${FILE_COLUMNS} FROM job_files
+        WHERE job_id = $1 AND tenant_id = $2
+          AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
+        ORDER BY created_at, id LIMIT $5`,
+      [jobId, ctx.tenantId, after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+    return rows.map(toFile);
+  }
+
+  async allFiles(ctx: TenantContext, jobId: string): Promise<FileRow[]> {
+    const rows = await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE job_id = $1 AND tenant_id = $2 ORDER BY created_at, id`, [
+      jobId,
+      ctx.tenantId,
+    ]);
+    return rows.map(toFile);
+  }
+
+  async clearMultipart(ctx: TenantContext, fileId: string): Promise<void> {
+    await this.db.query(`UPDATE job_files SET multipart_upload_id = NULL WHERE id = $1 AND tenant_id = $2`, [fileId, ctx.tenantId]);
+  }
+}
+
+type Raw = Record<string, any>;
+
+
+function toJob(row: Raw): JobRow {
+  const counts = { declared: 0, queued: 0, processing: 0, done: 0, failed: 0, canceled: 0, ...row.counts };
+  for (const key of Object.keys(counts)) counts[key] = Number(counts[key]);
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    preset: row.preset,
+    createdAt: row.created_at,
+    queuedAt: row.queued_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    archiveKey: row.archive_key,
+    archiveBytes: row.archive_bytes === null ? null : Number(row.archive_bytes),
+    counts,
+    workerMs: Number(row.worker_ms),
+  };
+}
+
+function toFile(row: Raw): FileRow {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    filename: row.filename,
+    bytes: Number(row.bytes),
+    objectKey: row.object_key,
+    multipartUploadId: row.multipart_upload_id,
+    status: row.status,
+    attempts: row.attempts,
+    error: row.error,
+    source: row.source,
+    outputs: row.outputs ?? [],
+    timings: row.timings,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}

@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AppConfig } from '#config';
+import { type JobStatus, type TenantContext } from '#database';
+import { objectExists } from '#storage';
+import { InjectConfig } from '../app-config.provider.js';
+import { type PageRequest, toPage } from '../common/pagination.js';
+import { problems } from '../common/problem.js';
+import { S3 } from '../storage/storage.module.js';
+import type { CreateJobDto, JobDto, JobPageDto } from './dto/job.dto.js';
+import { CapacityService } from './launcher/capacity.service.js';
+import { JobsRepository, type JobRow } from './jobs.repository.js';
+import { toJobDto } from './mappers.js';
+import { presetProblems, resolvePreset } from './preset-resolution.js';
+
+const CANCELABLE: readonly JobStatus[] = ['draft', 'queued', 'processing'];
+
+@Injectable()
+export class JobsService {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly capacity: CapacityService,
+    @Inject(S3) private readonly s3: S3Client,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async create(ctx: TenantContext, input: CreateJobDto): Promise<JobDto> {
+    const preset = resolvePreset(input.preset);
+    const invalid = presetProblems(preset);
+    if (invalid.length > 0) throw problems.validation(invalid);
+    return toJobDto(await this.jobs.create(ctx, input.name, preset));
+  }
+
+  async list(ctx: TenantContext, page: PageRequest, status?: JobStatus): Promise<JobPageDto> {
+    const rows = await this.jobs.list(ctx, page.limit + 1, page.after, status);
+    return toPage(rows, page, toJobDto);
+  }
+
+  async get(ctx: TenantContext, id: string): Promise<JobDto> {
+    return toJobDto(await this.require(ctx, id));
+  }
+
+  async require(ctx: TenantContext, id: string): Promise<JobRow> {
+    const job = await this.jobs.find(ctx, id);
+    if (!job) throw problems.notFound('Job');
+    return job;
+  }
+
+  async cancel(ctx: TenantContext, id: string): Promise<JobDto> {
+    const job = await this.require(ctx, id);
+    const moved = await this.jobs.transition(ctx, id, CANCELABLE, 'canceled', {
+      from: ['declared', 'queued', 'processing'],
+      to: 'canceled',
+    });
+    if (!moved) throw problems.conflict(`The job is ${job.status}; only draft, queued or processing jobs can be canceled.`);
+    return this.get(ctx, id);
+  }
+
+  /** Checks that every declared upload landed with its declared size, then queues the files. */
+  async submit(ctx: TenantContext, id: string): Promise<JobDto> {
+    const job = await this.require(ctx, id);
+    if (job.status !== 'draft') throw problems.conflict(`The job is ${job.status}; only a draft can be submitted.`);
+    const files = await this.jobs.allFiles(ctx, id);
+    if (files.length === 0) throw problems.conflict('The job has no files; declare and upload at least one.');
+    const bucket = this.config.s3.buckets.raw;
+    const sizes = await mapLimit(files, 8, (file) => objectExists(this.s3, bucket, file.objectKey));
+    const notReady = files.flatMap((file, i) => {
+      const size = sizes[i];
+      if (size === undefined) return [{ id: file.id, filename: file.filename, problem: 'not uploaded' }];
+      if (size !== file.bytes) return [{ id: file.id, filename: file.filename, problem: `uploaded ${size} bytes, declared ${file.bytes}` }];
+      return [];
+    });
+    if (notReady.length > 0) {
+      throw problems.conflict(`${notReady.length} file(s) are not uploaded as declared: ${notReady.map((f) => f.filename).join(', ')}`, {
+        files: notReady,
+      });
+    }
+    const moved = await this.jobs.transition(ctx, id, ['draft'], 'queued', { from: ['declared'], to: 'queued' });
+    if (!moved) throw problems.conflict('The job changed while it was being submitted; reload it.');
+    await this.capacity.ensureCapacity({ tenantId: ctx.tenantId, jobId: id });
+    return this.get(ctx, id);
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

@@ -1,0 +1,2 @@
+export * from './renditions/index.js';
+export * from './raw/index.js';
