@@ -40,11 +40,14 @@ export class LocalWorkerLauncher implements WorkerLauncher {
       this.children.delete(id);
       const clean = code === 0;
       const reason = clean ? 'exited' : signal ? `killed by ${signal}` : `crashed with exit code ${code}`;
-      this.registry.stopped(id, reason).catch((err: unknown) => this.logger.warn({ err }, 'could not record worker stop'));
-      if (!clean && !this.closing) {
-        this.logger.warn({ workerId: id, reason }, 'batch worker stopped unexpectedly');
-        this.lostListener();
-      }
+      void this.registry
+        .stopped(id, reason)
+        .catch((err: unknown) => this.logger.warn({ err }, 'could not record worker stop'))
+        .then(() => {
+          if (clean || this.closing) return;
+          this.logger.warn({ workerId: id, reason }, 'batch worker stopped unexpectedly');
+          this.lostListener();
+        });
     });
   }
 

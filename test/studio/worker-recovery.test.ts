@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { createS3Client } from '#storage';
+import type { LocalWorkerLauncher } from '../../apps/api/src/jobs/launcher/local-launcher.js';
+import { WORKER_LAUNCHER } from '../../apps/api/src/jobs/launcher/worker-launcher.js';
+import { fixture } from '../support/fixtures.js';
+import { createJob, listAllFiles, uploadFile, waitForJob } from '../support/studio.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const FILES = 6;
+
+describe('batch workers: crash recovery, idle shutdown, decoders', () => {
+  let t: TestApp;
+  let studio: { id: string; key: string };
+  let db: pg.Client;
+
+  before(async () => {
+    t = await startTestApp({ LEASE_SECONDS: '2', IDLE_SHUTDOWN_SECONDS: '2', MAX_WORKERS: '1' });
+    studio = await t.createTenant('studio');
+    db = new pg.Client({ connectionString: t.database.url });
+    await db.connect();
+  });
+  after(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  it('replaces a worker killed with SIGKILL; every file ends done once with one set of outputs', async () => {
+    const jobId = await createJob(t, studio.key, { name: 'Crash test' });
+    for (let i = 0; i < FILES; i += 1) await uploadFile(t, studio.key, jobId, fixture('raw', 'nikon_d1.nef'), `DSC_${i}.NEF`);
+    const submitted = await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', `Bearer ${studio.key}`);
+    assert.equal(submitted.status, 200);
+
+    const launcher = t.app.get<LocalWorkerLauncher>(WORKER_LAUNCHER);
+    let victim: { pid?: number; kill(signal: NodeJS.Signals): boolean } | undefined;
+    for (let i = 0; i < 150 && !victim; i += 1) {
+      const processing = (await listAllFiles(t, studio.key, jobId)).some((f) => f.status === 'processing');
+      if (processing) victim = [...launcher.running().values()][0];
+      else await sleep(50);
+    }
+    assert.ok(victim, 'a worker started processing');
+    victim.kill('SIGKILL');
+
+    const job = await waitForJob(t, studio.key, jobId, 120_000);
+    assert.equal(job.status, 'completed');
+    const files = await listAllFiles(t, studio.key, jobId);
+    assert.equal(files.length, FILES);
+    for (const file of files) {
+      assert.equal(file.status, 'done');
+      assert.deepEqual(file.outputs.map((o: { variant: string }) => o.variant), ['web', 'thumb', 'full']);
+    }
+    assert.ok(files.some((f) => f.attempts >= 2), 'the interrupted file was attempted again');
+
+    const s3 = createS3Client(t.config.s3);
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: t.config.s3.buckets.processed, Prefix: `tenants/${studio.id}/jobs/${jobId}/out/` }),
+    );
+    assert.equal(listed.KeyCount, FILES * 3, 'one set of outputs per file');
+
+    const workers = await db.query(`SELECT stop_reason FROM workers ORDER BY started_at`);
+    assert.ok(workers.rows.length >= 2, 'a replacement worker was started');
+    assert.equal(workers.rows[0].stop_reason, 'killed by SIGKILL');
+  });
+
+  it('stops workers after IDLE_SHUTDOWN_SECONDS without work and records their time', async () => {
+    const launcher = t.app.get<LocalWorkerLauncher>(WORKER_LAUNCHER);
+    const deadline = Date.now() + 15_000;
+    let alive = Infinity;
+    while (Date.now() < deadline) {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM workers WHERE stopped_at IS NULL`);
+      alive = rows[0].n + launcher.running().size;
+      if (alive === 0) break;
+      await sleep(200);
+    }
+    assert.equal(alive, 0, 'no worker row open and no worker process left');
+    const { rows } = await db.query(`SELECT stop_reason, stopped_at > started_at AS ordered FROM workers WHERE stop_reason = 'idle'`);
+    assert.ok(rows.length >= 1);
+    assert.ok(rows.every((r) => r.ordered));
+  });
+});
+
+describe('batch worker without the native decoder', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ RAW_DECODER: 'wasm', IDLE_SHUTDOWN_SECONDS: '2' });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('develops RAW files with LibRaw compiled to WebAssembly', async () => {
+    const studio = await t.createTenant('studio');
+    const jobId = await createJob(t, studio.key, {
+      name: 'Wasm',
+      preset: { variants: [{ name: 'web', longEdge: 800, format: 'jpeg', quality: 80 }] },
+    });
+    await uploadFile(t, studio.key, jobId, fixture('raw', 'nikon_d1.nef'));
+    await uploadFile(t, studio.key, jobId, fixture('raw', 'canon_eos_d30.crw'));
+    await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', `Bearer ${studio.key}`);
+    const job = await waitForJob(t, studio.key, jobId);
+    assert.equal(job.status, 'completed');
+    for (const file of await listAllFiles(t, studio.key, jobId)) {
+      assert.equal(file.source, 'libraw-wasm');
+      assert.equal(Math.max(file.outputs[0].width, file.outputs[0].height), 800);
+    }
+  });
+});
