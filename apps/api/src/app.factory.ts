@@ -1,11 +1,10 @@
-import { Logger as NestLogger, VersioningType } from '@nestjs/common';
+import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '#config';
 import { AppModule } from './app.module.js';
-import { sendProblem } from './common/problem.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { requestId } from './logging.js';
 
@@ -31,13 +30,6 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
 
   // Raw uploads are streamed, never buffered: the handler receives the request stream as body.
   adapter.getInstance().addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
-
-  const errorLogger = new NestLogger('Errors');
-  // Body parsing and limits fail inside Fastify, before Nest's filters; answer those as problems too.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .setErrorHandler((error, request, reply) => sendProblem(request, reply, error, errorLogger));
 
   setupOpenApi(app);
   await app.init();
