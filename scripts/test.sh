@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
 npx tsc -p tsconfig.build.json
+export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=NodeVersionSupportWarning"
 node dist/test/support/run-tests.js "$@"
