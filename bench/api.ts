@@ -45,6 +45,7 @@ export async function benchApi(): Promise<BenchTable> {
         PORT: String(apiPort),
         ADMIN_TOKEN: adminToken,
         LOG_LEVEL: 'warn',
+        RATE_LIMIT_PER_MINUTE: '100000000',
         DATA_DIR: dataDir,
         EMBEDDED_S3_PORT: String(await freePort()),
       }),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -10,7 +11,10 @@ import { TenantsService } from './tenants.service.js';
 
 @Module({
   controllers: [TenantsController, ApiKeysController],
-  providers: [TenantsRepository, TenantsService, ApiKeysRepository, ApiKeysService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [TenantsRepository, TenantsService, ApiKeysRepository, ApiKeysService, { provide: APP_GUARD, useClass: AuthGuard },
+    // After the AuthGuard, so requests are counted per tenant.
+    { provide: APP_GUARD, useClass: ThrottlerGuard },
+  ],
   exports: [ApiKeysService],
 })
 export class TenantsModule {}

@@ -7,7 +7,7 @@ import { sniffImageFormat, type AcceptedFormat } from './sniff.js';
 export interface OriginalMetadata {
   /** The real format detected from the bytes. */
   format: string;
-  /** Dimensions after EXIF orientation is applied. */
+  /** Dimensions after EXIF orientation (HEIF: after its irot/imir transforms) is applied. */
   width: number;
   height: number;
   /** EXIF DateTimeOriginal as ISO-8601 UTC, or null. */
@@ -21,6 +21,10 @@ export interface InspectedImage {
   readonly profile: 'none' | 'srgb' | 'other';
   /** Stored as 16-bit RGB (PNG, TIFF, 10/12-bit AVIF...). */
   readonly rgb16: boolean;
+  /** The embedded ICC profile itself (needed when the pixels come from another decoder: HEIC). */
+  readonly icc: Buffer | undefined;
+  /** Index of the primary image among the top-level images of a HEIF file, else 0. */
+  readonly primaryPage: number;
 }
 
 /** sharp's container id for each accepted format. */
@@ -81,5 +85,7 @@ export async function inspectImage(input: Buffer, maxPixels: number): Promise<In
     },
     profile: !header.icc ? 'none' : isSrgbProfile(header.icc) ? 'srgb' : 'other',
     rgb16: header.space === 'rgb16',
+    icc: header.icc,
+    primaryPage: header.pagePrimary ?? 0,
   };
 }

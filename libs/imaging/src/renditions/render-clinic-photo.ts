@@ -1,5 +1,6 @@
 import { decodeToBase, baseBox } from './decode.js';
 import { toRejection } from './decode-errors.js';
+import { decodeHeic, rgbaToTiff } from './heic.js';
 import { encodeRendition, type RenderedRendition } from './encode.js';
 import { inspectImage, type OriginalMetadata } from './inspect.js';
 import { CLINIC_RENDITIONS, DEFAULT_MAX_PIXELS } from './specs.js';
@@ -29,7 +30,10 @@ export async function renderClinicPhoto(input: Buffer, options: RenderClinicPhot
 
   let base;
   try {
-    base = await decodeToBase(input, baseBox(original, CLINIC_RENDITIONS), {
+    // sharp cannot decode HEVC: libheif (wasm) decodes it, upright, and sharp takes over from there
+    // with the original profile, so orientation, colour and sizing follow the same path as any format.
+    const source = original.format === 'heif' ? rgbaToTiff(await decodeHeic(input, inspected.primaryPage), inspected.icc) : input;
+    base = await decodeToBase(source, baseBox(original, CLINIC_RENDITIONS), {
       maxPixels,
       profile: inspected.profile,
       rgb16: inspected.rgb16,

@@ -1,0 +1,17 @@
+import type { ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { AuthenticatedRequest } from './auth.decorators.js';
+
+/**
+ * Each tenant gets RATE_LIMIT_PER_MINUTE requests a minute, whatever key it uses; requests without
+ * a tenant (admin, public) are counted per client address. The AuthGuard runs first and sets the tenant.
+ */
+export function tenantThrottling(limitPerMinute: number): ThrottlerModuleOptions {
+  return {
+    throttlers: [{ name: 'default', ttl: 60_000, limit: limitPerMinute }],
+    getTracker: (request: Record<string, any>) => {
+      const tenant = (request as AuthenticatedRequest).tenant;
+      return tenant ? `tenant:${tenant.tenantId}` : `ip:${String(request.ip)}`;
+    },
+    errorMessage: 'Too many requests for this tenant; retry after the time in Retry-After.',
+  };
+}
