@@ -8,4 +8,7 @@ export interface TenantContext {
   readonly tenantId: string;
   readonly kind: TenantKind;
   readonly apiKeyId: string;
+  /** The tenant row as read with the key, in the same query. */
+  readonly name: string;
+  readonly createdAt: Date;
 }

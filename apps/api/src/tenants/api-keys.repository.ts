@@ -9,6 +9,8 @@ export interface KeyOwner {
   keyId: string;
   tenantId: string;
   kind: TenantKind;
+  tenantName: string;
+  tenantCreatedAt: Date;
   secretHash: Buffer;
   revoked: boolean;
   lastUsedAt: Date | null;
@@ -24,9 +26,17 @@ export class ApiKeysRepository {
 
   /** The only unscoped read: it is how a request finds its tenant in the first place. */
   async findOwnerByPrefix(prefix: string): Promise<KeyOwner | undefined> {
-    const rows: Array<{ id: string; tenant_id: string; kind: TenantKind; secret_hash: Buffer; revoked_at: Date | null; last_used_at: Date | null }> =
-      await this.db.query(
-        `SELECT k.id, k.tenant_id, t.kind, k.secret_hash, k.revoked_at, k.last_used_at
+    const rows: Array<{
+      id: string;
+      tenant_id: string;
+      kind: TenantKind;
+      name: string;
+      created_at: Date;
+      secret_hash: Buffer;
+      revoked_at: Date | null;
+      last_used_at: Date | null;
+    }> = await this.db.query(
+        `SELECT k.id, k.tenant_id, t.kind, t.name, t.created_at, k.secret_hash, k.revoked_at, k.last_used_at
            FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
           WHERE k.prefix = $1`,
         [prefix],
@@ -37,6 +47,8 @@ export class ApiKeysRepository {
       keyId: row.id,
       tenantId: row.tenant_id,
       kind: row.kind,
+      tenantName: row.name,
+      tenantCreatedAt: row.created_at,
       secretHash: row.secret_hash,
       revoked: row.revoked_at !== null,
       lastUsedAt: row.last_used_at,

@@ -26,7 +26,7 @@ export class ApiKeysService {
     if (!owner.lastUsedAt || now.getTime() - owner.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       this.keys.touch(owner.keyId, now).catch((err: unknown) => this.logger.warn({ err }, 'could not record key use'));
     }
-    return { tenantId: owner.tenantId, kind: owner.kind, apiKeyId: owner.keyId };
+    return { tenantId: owner.tenantId, kind: owner.kind, apiKeyId: owner.keyId, name: owner.tenantName, createdAt: owner.tenantCreatedAt };
   }
 
   async create(ctx: TenantContext, name: string): Promise<IssuedApiKeyDto> {

@@ -25,7 +25,7 @@ export class TenantsController {
   @TenantAuth()
   @ApiOperation({ summary: "The caller's tenant" })
   @ApiOkResponse({ type: TenantDto })
-  current(@CurrentTenant() tenant: TenantContext): Promise<TenantDto> {
+  current(@CurrentTenant() tenant: TenantContext): TenantDto {
     return this.tenants.current(tenant);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ApiKeyEntity, TenantEntity, type TenantContext, type TenantKind } from '#database';
+import { ApiKeyEntity, TenantEntity, type TenantKind } from '#database';
 import type { IssuedApiKey } from './api-key-token.js';
 
 @Injectable()
@@ -31,7 +31,4 @@ export class TenantsRepository {
     });
   }
 
-  async findCurrent(ctx: TenantContext): Promise<TenantEntity | null> {
-    return this.db.getRepository(TenantEntity).findOneBy({ id: ctx.tenantId });
-  }
 }
