@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import sharp from 'sharp';
 import { ImageRejectedError } from './errors.js';
 
 /**
@@ -250,4 +251,26 @@ export function rgbaToTiff(pixels: { width: number; height: number; data: Uint8A
 
   const data = Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
   return Buffer.concat([head, data], head.length + data.length);
+}
+
+/**
+ * Decodes a HEIC and returns it as an uncompressed TIFF, tagged with the original `icc`, already
+ * shrunk to `box` (`inside`, never enlarged). The shrink happens before the colour conversion, like
+ * JPEG shrink-on-load, so the profile transform in `decodeToBase` runs on 2 MP instead of 12 MP;
+ * `decodeToBase` then finds the pixels at its target size and does not resample them again.
+ */
+export async function decodeHeicToTiff(
+  bytes: Buffer,
+  options: { primaryPage: number; icc: Buffer | undefined; box: { width: number; height: number } },
+): Promise<Buffer> {
+  const decoded = await decodeHeic(bytes, options.primaryPage);
+  const { data, info } = await sharp(Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength), {
+    raw: { width: decoded.width, height: decoded.height, channels: 4 },
+    limitInputPixels: false, // checked from the header before decoding
+  })
+    .resize({ width: options.box.width, height: options.box.height, fit: 'inside', withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 4) throw new Error(`HEIC resize produced ${info.channels} channels, expected 4`);
+  return rgbaToTiff({ width: info.width, height: info.height, data }, options.icc);
 }

@@ -1,32 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { isSrgbProfile } from './icc.js';
-import { CLINIC_RENDITIONS, renderClinicPhoto, type RenderedRendition } from './index.js';
-import { colourGrid, iccDescription, ifd0Tags, image, meanAbsDiff, rendition } from './spec-helpers.js';
+import { CLINIC_RENDITIONS, renderClinicPhoto } from './index.js';
+import { assertCleanSrgb, colourGrid, ifd0Tags, image, meanAbsDiff, rendition } from './spec-helpers.js';
 
 const GPS_IFD_POINTER = 0x8825;
-
-/** Every rendition is 8-bit, 3-channel sRGB with no EXIF/XMP/IPTC; the JPEG carries an sRGB profile. */
-async function assertCleanSrgb(r: RenderedRendition): Promise<void> {
-  const meta = await sharp(r.data).metadata();
-  assert.equal(meta.format, r.format, `${r.name} format`);
-  assert.equal(meta.width, r.width, `${r.name} width`);
-  assert.equal(meta.height, r.height, `${r.name} height`);
-  assert.equal(meta.space, 'srgb', `${r.name} colour space`);
-  assert.equal(meta.depth, 'uchar', `${r.name} depth`);
-  assert.equal(meta.channels, 3, `${r.name} channels`);
-  assert.equal(meta.exif, undefined, `${r.name} has EXIF`);
-  assert.equal(meta.xmp, undefined, `${r.name} has XMP`);
-  assert.equal(meta.iptc, undefined, `${r.name} has IPTC`);
-  if (r.format === 'jpeg') {
-    assert.ok(meta.icc, `${r.name} lacks an ICC profile`);
-    assert.equal(isSrgbProfile(meta.icc), true, `${r.name} ICC is not sRGB`);
-    assert.match(iccDescription(meta.icc), /sRGB/);
-  } else {
-    assert.equal(meta.icc, undefined, `${r.name} should carry no profile (WebP is sRGB by default)`);
-  }
-}
 
 describe('CLINIC_RENDITIONS', () => {
   it('lists thumb, small and large in that order', () => {

@@ -1,6 +1,6 @@
 import { decodeToBase, baseBox } from './decode.js';
 import { toRejection } from './decode-errors.js';
-import { decodeHeic, rgbaToTiff } from './heic.js';
+import { decodeHeicToTiff } from './heic.js';
 import { encodeRendition, type RenderedRendition } from './encode.js';
 import { inspectImage, type OriginalMetadata } from './inspect.js';
 import { CLINIC_RENDITIONS, DEFAULT_MAX_PIXELS } from './specs.js';
@@ -28,12 +28,14 @@ export async function renderClinicPhoto(input: Buffer, options: RenderClinicPhot
   const inspected = await inspectImage(input, maxPixels);
   const { original } = inspected;
 
+  const box = baseBox(original, CLINIC_RENDITIONS);
   let base;
   try {
     // sharp cannot decode HEVC: libheif (wasm) decodes it, upright, and sharp takes over from there
-    // with the original profile, so orientation, colour and sizing follow the same path as any format.
-    const source = original.format === 'heif' ? rgbaToTiff(await decodeHeic(input, inspected.primaryPage), inspected.icc) : input;
-    base = await decodeToBase(source, baseBox(original, CLINIC_RENDITIONS), {
+    // with the original profile, so colour and sizing follow the same path as any other format.
+    const source =
+      original.format === 'heif' ? await decodeHeicToTiff(input, { primaryPage: inspected.primaryPage, icc: inspected.icc, box }) : input;
+    base = await decodeToBase(source, box, {
       maxPixels,
       profile: inspected.profile,
       rgb16: inspected.rgb16,

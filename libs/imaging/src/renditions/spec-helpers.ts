@@ -1,8 +1,10 @@
 // Test-only helpers shared by the *.spec.ts files of this folder.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp, { type Sharp } from 'sharp';
 import { fixture } from '../../../../test/support/fixtures.js';
 import type { RenderedRendition } from './encode.js';
+import { isSrgbProfile } from './icc.js';
 
 export function image(name: string): Buffer {
   return readFileSync(fixture('images', name));
@@ -51,4 +53,25 @@ export function ifd0Tags(exif: Buffer): number[] {
   const u16 = (at: number) => (le ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
   const ifd = le ? tiff.readUInt32LE(4) : tiff.readUInt32BE(4);
   return Array.from({ length: u16(ifd) }, (_, i) => u16(ifd + 2 + i * 12));
+}
+
+/** Every rendition is 8-bit, 3-channel sRGB with no EXIF/XMP/IPTC; the JPEG carries an sRGB profile. */
+export async function assertCleanSrgb(r: RenderedRendition): Promise<void> {
+  const meta = await sharp(r.data).metadata();
+  assert.equal(meta.format, r.format, `${r.name} format`);
+  assert.equal(meta.width, r.width, `${r.name} width`);
+  assert.equal(meta.height, r.height, `${r.name} height`);
+  assert.equal(meta.space, 'srgb', `${r.name} colour space`);
+  assert.equal(meta.depth, 'uchar', `${r.name} depth`);
+  assert.equal(meta.channels, 3, `${r.name} channels`);
+  assert.equal(meta.exif, undefined, `${r.name} has EXIF`);
+  assert.equal(meta.xmp, undefined, `${r.name} has XMP`);
+  assert.equal(meta.iptc, undefined, `${r.name} has IPTC`);
+  if (r.format === 'jpeg') {
+    assert.ok(meta.icc, `${r.name} lacks an ICC profile`);
+    assert.equal(isSrgbProfile(meta.icc), true, `${r.name} ICC is not sRGB`);
+    assert.match(iccDescription(meta.icc), /sRGB/);
+  } else {
+    assert.equal(meta.icc, undefined, `${r.name} should carry no profile (WebP is sRGB by default)`);
+  }
 }
