@@ -6,10 +6,12 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { benchApi } from './api.js';
 import { benchStudio } from './studio.js';
+import { benchUpload } from './upload.js';
 import { type BenchTable, renderTable } from './support/infra.js';
 
 const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   api: benchApi,
+  upload: benchUpload,
   studio: benchStudio,
 };
 

@@ -34,6 +34,8 @@ import { toJobFileDto } from './mappers.js';
 
 const MAX_FILES_PER_JOB = 1000;
 const MIN_PART_BYTES = 16 * 1024 ** 2;
+/** S3's smallest part: a streamed upload holds at most (queueSize + 1) of these in memory. */
+const STREAM_PART_BYTES = 5 * 1024 ** 2;
 const CONTENT_TYPE = 'application/octet-stream';
 
 @Injectable()
@@ -83,7 +85,7 @@ export class JobFilesService {
     const upload = new Upload({
       client: this.s3,
       params: { Bucket: this.config.s3.buckets.raw, Key: file.objectKey, Body: counter, ContentType: CONTENT_TYPE },
-      partSize: MIN_PART_BYTES / 2,
+      partSize: STREAM_PART_BYTES,
       queueSize: 2,
       leavePartsOnError: false,
     });
