@@ -1,22 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { BucketNames, ProcessingConfig } from '#config';
-import type { JobQueue } from '#database';
 import { buildJobArchive } from './archive.js';
-import type { WorkerLogger } from './logger.js';
-import { processFile } from './process-file.js';
+import { type FileProcessorDeps, processFile } from './process-file.js';
 import { Semaphore } from './semaphore.js';
 
-export interface WorkerLoopDeps {
-  queue: JobQueue;
-  s3: S3Client;
-  buckets: BucketNames;
-  processing: ProcessingConfig;
-  workerId: string;
-  scratchDir: string;
-  logger: WorkerLogger;
-  pollMs?: number;
-}
+export type WorkerLoopDeps = Omit<FileProcessorDeps, 'cpu'> & { pollMs?: number };
 
 const ARCHIVE_LEASE_SECONDS = 600;
 
