@@ -31,7 +31,11 @@ describe('studio jobs: the whole flow with the local launcher', () => {
   it('develops real RAW files, fails broken ones with reasons, and serves a ZIP of the rest', async () => {
     const jobId = await createJob(t, studio.key, { name: 'Wedding / Silva "2026"', preset: PRESET });
     const ids = new Map<string, string>();
-    for (const name of GOOD) ids.set(name, await uploadFile(t, studio.key, jobId, fixture('raw', name)));
+    for (const name of GOOD) {
+      // A hostile client-side path must not reach a storage key or a ZIP entry name.
+      const clientName = name === 'kodak_dc50.kdc' ? '../../etc\\..\\kodak_dc50.kdc' : name;
+      ids.set(name, await uploadFile(t, studio.key, jobId, fixture('raw', name), clientName));
+    }
     for (const name of ['nikon_d70s_jpeg_with_nef_extension.nef', 'sony_slt-a55_truncated.arw', 'canon_eos_r6_pruned.cr3', 'iphone12pro_pruned.dng']) {
       ids.set(name, await uploadFile(t, studio.key, jobId, fixture('raw', 'broken', name)));
     }
@@ -54,7 +58,8 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     assert.ok(job.workerSeconds > 0);
     assert.ok(job.startedAt && job.finishedAt);
 
-    const files = new Map((await listAllFiles(t, studio.key, jobId)).map((f) => [f.filename, f]));
+    const files = new Map((await listAllFiles(t, studio.key, jobId)).map((f) => [f.id === ids.get('kodak_dc50.kdc') ? 'kodak_dc50.kdc' : f.filename, f]));
+    assert.equal(files.get('kodak_dc50.kdc')!.filename, '../../etc\\..\\kodak_dc50.kdc', 'the original name is kept as data');
     for (const name of GOOD) {
       const file = files.get(name)!;
       assert.equal(file.status, 'done', `${name}: ${file.error}`);
@@ -82,6 +87,7 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     assert.match(zipResponse.headers.get('content-disposition') ?? '', /^attachment; filename="/);
     const entries = await readZip(Buffer.from(await zipResponse.arrayBuffer()));
     assert.equal(entries.size, 16, [...entries.keys()].join(', '));
+    for (const entry of entries.keys()) assert.doesNotMatch(entry, /[\\/]|\.\./, 'flat, safe entry names');
     for (const name of GOOD) {
       const base = name.replace(/\.[^.]*$/, '');
       const web = await sharp(entries.get(`${base}_web.jpg`)!).metadata();
