@@ -182,6 +182,25 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     assert.notEqual(next.body.items[0].id, page.body.items[0].id);
   });
 
+  it('cancels a running job: the rest of its files are canceled and nothing is downloadable', async () => {
+    const jobId = await createJob(t, studio.key, { name: 'Changed my mind' });
+    for (let i = 0; i < 6; i += 1) await uploadFile(t, studio.key, jobId, fixture('raw', 'nikon_d1.nef'), `DSC_${i}.NEF`);
+    await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', auth()).expect(200);
+    const canceled = await t.http().post(`/v1/jobs/${jobId}/cancel`).set('Authorization', auth());
+    assert.equal(canceled.status, 200);
+    assert.equal(canceled.body.status, 'canceled');
+    assert.ok(canceled.body.finishedAt);
+
+    await new Promise((r) => setTimeout(r, 2000));
+    const files = await listAllFiles(t, studio.key, jobId);
+    assert.ok(files.every((f) => f.status === 'canceled' || f.status === 'done'), files.map((f) => f.status).join(','));
+    assert.ok(files.filter((f) => f.status === 'canceled').length >= 4);
+    const job = await t.http().get(`/v1/jobs/${jobId}`).set('Authorization', auth());
+    assert.equal(job.body.status, 'canceled', 'a worker finishing late does not revive the job');
+    const download = await t.http().get(`/v1/jobs/${jobId}/download`).set('Authorization', auth());
+    assert.equal(download.status, 409);
+  });
+
   it('validates presets and names every bad field', async () => {
     const res = await t
       .http()
