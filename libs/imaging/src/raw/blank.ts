@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 
 export interface BlankReport {
   blank: boolean;
@@ -11,7 +11,7 @@ export interface BlankReport {
  * Truncated RAWs can "decode" without an error into black (sometimes with a few coloured columns).
  * Sample a small downscale and call the picture blank when almost nothing in it is lit.
  */
-export async function detectBlank(image: sharp.Sharp): Promise<BlankReport> {
+export async function detectBlank(image: Sharp): Promise<BlankReport> {
   const { data, info } = await image
     .resize(192, 192, { fit: 'inside', kernel: 'nearest' })
     .greyscale()

@@ -1,6 +1,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { ImageRejectedError } from './errors.js';
 import { readTakenAt } from './exif-date.js';
+import { isSrgbProfile } from './icc.js';
 import { sniffImageFormat, type AcceptedFormat } from './sniff.js';
 
 export interface OriginalMetadata {
@@ -16,8 +17,10 @@ export interface OriginalMetadata {
 /** What the header says, gathered before any pixel is decoded. */
 export interface InspectedImage {
   readonly original: OriginalMetadata & { format: AcceptedFormat };
-  /** 16-bit RGB carrying an ICC profile: needs the sRGB working space when decoded. */
-  readonly taggedRgb16: boolean;
+  /** The embedded ICC profile, classified. */
+  readonly profile: 'none' | 'srgb' | 'other';
+  /** Stored as 16-bit RGB (PNG, TIFF, 10/12-bit AVIF...). */
+  readonly rgb16: boolean;
 }
 
 /** sharp's container id for each accepted format. */
@@ -76,6 +79,7 @@ export async function inspectImage(input: Buffer, maxPixels: number): Promise<In
       height: header.autoOrient?.height ?? header.height,
       takenAt: readTakenAt(header.exif),
     },
-    taggedRgb16: header.space === 'rgb16' && header.hasProfile === true,
+    profile: !header.icc ? 'none' : isSrgbProfile(header.icc) ? 'srgb' : 'other',
+    rgb16: header.space === 'rgb16',
   };
 }

@@ -31,7 +31,8 @@ export async function renderClinicPhoto(input: Buffer, options: RenderClinicPhot
   try {
     base = await decodeToBase(input, baseBox(original, CLINIC_RENDITIONS), {
       maxPixels,
-      taggedRgb16: inspected.taggedRgb16,
+      profile: inspected.profile,
+      rgb16: inspected.rgb16,
     });
   } catch (error) {
     throw toRejection(error, original.format);
