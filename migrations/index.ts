@@ -1,4 +1,5 @@
 import { TenantsAndApiKeys1763800000000 } from './1763800000000-tenants-and-api-keys.js';
+import { AnimalsAndPhotos1763800200000 } from './1763800200000-animals-and-photos.js';
 
 /** Every migration, oldest first. New migrations are appended here. */
-export const migrations = [TenantsAndApiKeys1763800000000];
+export const migrations = [TenantsAndApiKeys1763800000000, AnimalsAndPhotos1763800200000];

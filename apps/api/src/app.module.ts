@@ -8,7 +8,9 @@ import { dataSourceOptions } from '#database';
 import { APP_CONFIG } from './app-config.provider.js';
 import { ProblemDetailsFilter } from './common/problem.filter.js';
 import { loggerParams } from './logging.js';
+import { AnimalsModule } from './animals/animals.module.js';
 import { HealthModule } from './health/health.module.js';
+import { InternalModule } from './internal/internal.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 
@@ -26,6 +28,8 @@ export class AppModule {
         StorageModule,
         HealthModule,
         TenantsModule,
+        AnimalsModule,
+        InternalModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
