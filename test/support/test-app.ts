@@ -30,9 +30,10 @@ export interface TestApp {
 export interface TestAppOptions {
   /**
    * Listen on an ephemeral loopback port and wire the thumbnail Lambda's handler to the uploads
-   * bucket's events, as main.ts does, so that it reports to the API over real HTTP.
+   * bucket's events, as main.ts does, so that it reports to the API over real HTTP. `'manual'`
+   * wires the handler but delivers no events: the suite invokes `thumbnails.handler` itself.
    */
-  thumbnails?: boolean;
+  thumbnails?: boolean | 'manual';
 }
 
 /**
@@ -62,7 +63,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     const address = app.getHttpServer().address() as AddressInfo;
     baseUrl = `http://127.0.0.1:${address.port}`;
     const log = process.env.REVELA_TEST_LOG_LEVEL ? undefined : () => undefined;
-    thumbnails = wireThumbnailLambda(s3, config, { apiUrl: baseUrl, log });
+    thumbnails = wireThumbnailLambda(s3, config, { apiUrl: baseUrl, log, deliverEvents: options.thumbnails === true });
   }
   const http = () => request(app.getHttpServer());
   return {

@@ -21,7 +21,13 @@ export const LOCAL_INVOCATION = { concurrency: 2, retries: 2, backoffMs: 1000 };
 export function wireThumbnailLambda(
   s3: EmbeddedS3Handle,
   config: AppConfig,
-  options: { apiUrl: string; log?: Log; invocation?: Partial<typeof LOCAL_INVOCATION> },
+  options: {
+    apiUrl: string;
+    log?: Log;
+    invocation?: Partial<typeof LOCAL_INVOCATION>;
+    /** false: S3 events are not delivered; call `handler` directly (tests of duplicate delivery). */
+    deliverEvents?: boolean;
+  },
 ): ThumbnailWiring {
   const handler = createThumbnailHandler(
     {
@@ -41,7 +47,7 @@ export function wireThumbnailLambda(
     onGiveUp: (error, attempts) => log('error', 'thumbnail invocation failed for good', { attempts, error: (error as Error).message }),
   });
   const uploads = config.s3.buckets.uploads;
-  let open = true;
+  let open = options.deliverEvents ?? true;
   s3.onEvent((event) => {
     if (open && event.Records?.some((r) => r.s3.bucket.name === uploads && r.eventName.startsWith('ObjectCreated:'))) invoker.dispatch(event);
   });
