@@ -1,5 +1,6 @@
 import { TenantsAndApiKeys1763800000000 } from './1763800000000-tenants-and-api-keys.js';
 import { JobsFilesWorkers1763800100000 } from './1763800100000-jobs-files-workers.js';
+import { AnimalsAndPhotos1763800200000 } from './1763800200000-animals-and-photos.js';
 
 /** Every migration, oldest first. New migrations are appended here. */
-export const migrations = [TenantsAndApiKeys1763800000000, JobsFilesWorkers1763800100000];
+export const migrations = [TenantsAndApiKeys1763800000000, JobsFilesWorkers1763800100000, AnimalsAndPhotos1763800200000];

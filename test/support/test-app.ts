@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,6 +8,7 @@ import request from 'supertest';
 import { type AppConfig, loadConfig } from '#config';
 import { type EmbeddedS3Handle, startEmbeddedS3 } from '#storage';
 import { createApp, type ResolvedConfig } from '../../apps/api/src/app.factory.js';
+import { type ThumbnailWiring, wireThumbnailLambda } from '../../apps/api/src/runtime/thumbnail-wiring.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -15,17 +17,30 @@ export interface TestApp {
   s3: EmbeddedS3Handle;
   database: TestDatabase;
   adminToken: string;
+  /** Present with `{ thumbnails: true }`: the thumbnail Lambda wired to the S3 server's events. */
+  thumbnails?: ThumbnailWiring;
+  /** The API's base URL when it listens (with `{ thumbnails: true }`). */
+  baseUrl?: string;
   http(): ReturnType<typeof request>;
   /** Creates a tenant through the API and returns its id and first key. */
   createTenant(kind: 'studio' | 'clinic', name?: string): Promise<{ id: string; key: string }>;
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /**
+   * Listen on an ephemeral loopback port and wire the thumbnail Lambda's handler to the uploads
+   * bucket's events, as main.ts does, so that it reports to the API over real HTTP. `'manual'`
+   * wires the handler but delivers no events: the suite invokes `thumbnails.handler` itself.
+   */
+  thumbnails?: boolean | 'manual';
+}
+
 /**
  * Boots the real API against its own fresh PostgreSQL database and a real S3 server (s3rver on a
  * random loopback port), exactly as main.ts wires them.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'revela-test-'));
   const base = loadConfig({ RUNTIME: 'embedded' });
@@ -41,6 +56,15 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   }) as AppConfig & ResolvedConfig;
   const app = await createApp(config);
+  let thumbnails: ThumbnailWiring | undefined;
+  let baseUrl: string | undefined;
+  if (options.thumbnails) {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.getHttpServer().address() as AddressInfo;
+    baseUrl = `http://127.0.0.1:${address.port}`;
+    const log = process.env.REVELA_TEST_LOG_LEVEL ? undefined : () => undefined;
+    thumbnails = wireThumbnailLambda(s3, config, { apiUrl: baseUrl, log, deliverEvents: options.thumbnails === true });
+  }
   const http = () => request(app.getHttpServer());
   return {
     app,
@@ -48,6 +72,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     s3,
     database,
     adminToken,
+    thumbnails,
+    baseUrl,
     http,
     async createTenant(kind, name = `${kind} ${randomBytes(3).toString('hex')}`) {
       const response = await http().post('/v1/tenants').set('Authorization', `Bearer ${adminToken}`).send({ name, kind });
@@ -55,6 +81,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       return { id: response.body.tenant.id as string, key: response.body.apiKey.key as string };
     },
     async close() {
+      await thumbnails?.close();
       await app.close();
       await s3.stop().catch(() => undefined);
       await database.drop();

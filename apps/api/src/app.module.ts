@@ -9,8 +9,10 @@ import { dataSourceOptions } from '#database';
 import { APP_CONFIG } from './app-config.provider.js';
 import { ProblemDetailsFilter } from './common/problem.filter.js';
 import { loggerParams } from './logging.js';
+import { AnimalsModule } from './animals/animals.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { InternalModule } from './internal/internal.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { tenantThrottling } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
@@ -31,6 +33,8 @@ export class AppModule {
         HealthModule,
         TenantsModule,
         JobsModule,
+        AnimalsModule,
+        InternalModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from '#config';
 import { createApp } from './app.factory.js';
 import { startRuntime } from './runtime/embedded-runtime.js';
+import { wireThumbnailLambda } from './runtime/thumbnail-wiring.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -12,6 +13,14 @@ async function main(): Promise<void> {
 
   const base = `http://${config.host}:${config.port}`;
   say(`API listening on ${base} (Swagger UI: ${base}/docs)`);
+  // Locally, the uploads bucket's ObjectCreated events invoke the thumbnail Lambda in-process.
+  const thumbnails = runtime.embeddedS3
+    ? wireThumbnailLambda(runtime.embeddedS3, runtime.config, {
+        apiUrl: config.publicApiUrl,
+        log: (level, message, fields) => process.stderr.write(`${JSON.stringify({ level, source: 'thumbnail-lambda', message, ...fields })}\n`),
+      })
+    : undefined;
+  if (thumbnails) say(`thumbnail Lambda wired to the embedded S3 uploads bucket, reporting to ${config.publicApiUrl}`);
   if (config.adminTokenGenerated) say(`ADMIN_TOKEN was not set; generated for this run: ${config.adminToken}`);
 
   let stopping = false;
@@ -19,6 +28,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal} received, stopping`);
+    await thumbnails?.close();
     await app.close();
     await runtime.stop();
     process.exit(0);

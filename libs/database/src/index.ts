@@ -1,6 +1,6 @@
 export * from './entities/index.js';
 export { dataSourceOptions, runMigrations } from './data-source.js';
 export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
-export type { TenantContext } from './tenant-context.js';
+export type { AuthenticatedTenant, TenantContext } from './tenant-context.js';
 export { encodeCursor, decodeCursor, type Cursor } from './cursor.js';
 export * from './jobs/index.js';

@@ -8,7 +8,10 @@ export interface TenantContext {
   readonly tenantId: string;
   readonly kind: TenantKind;
   readonly apiKeyId: string;
-  /** The tenant row as read with the key, in the same query. */
+}
+
+/** What authentication knows about the caller: the context plus the tenant row it read with the key. */
+export interface AuthenticatedTenant extends TenantContext {
   readonly name: string;
   readonly createdAt: Date;
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { TenantContext } from '#database';
+import type { AuthenticatedTenant, TenantContext } from '#database';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
 import { apiKeyMatches, apiKeyPrefix, issueApiKey } from './api-key-token.js';
@@ -17,7 +17,7 @@ export class ApiKeysService {
   constructor(private readonly keys: ApiKeysRepository) {}
 
   /** The tenant behind a bearer token, or undefined for unknown, malformed or revoked keys. */
-  async authenticate(token: string): Promise<TenantContext | undefined> {
+  async authenticate(token: string): Promise<AuthenticatedTenant | undefined> {
     const prefix = apiKeyPrefix(token);
     if (!prefix) return undefined;
     const owner = await this.keys.findOwnerByPrefix(prefix);

@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { TenantContext, TenantKind } from '#database';
+import type { AuthenticatedTenant, TenantKind } from '#database';
 import { ProblemDocument } from '../common/problem.js';
 
 export const AUTH_MODE = 'revela:auth-mode';
@@ -35,11 +35,11 @@ export const ForTenantKind = (kind: TenantKind) =>
   );
 
 export interface AuthenticatedRequest {
-  tenant?: TenantContext;
+  tenant?: AuthenticatedTenant;
 }
 
 /** The authenticated tenant, as resolved by the AuthGuard. */
-export const CurrentTenant = createParamDecorator((_data: unknown, context: ExecutionContext): TenantContext => {
+export const CurrentTenant = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedTenant => {
   const tenant = context.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
   if (!tenant) throw new Error('CurrentTenant used on a route without tenant authentication');
   return tenant;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { TenantContext } from '#database';
+import type { AuthenticatedTenant } from '#database';
 import { ProblemDocument } from '../common/problem.js';
 import { AdminOnly, CurrentTenant, TenantAuth } from './auth.decorators.js';
 import { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto.js';
@@ -25,7 +25,7 @@ export class TenantsController {
   @TenantAuth()
   @ApiOperation({ summary: "The caller's tenant" })
   @ApiOkResponse({ type: TenantDto })
-  current(@CurrentTenant() tenant: TenantContext): TenantDto {
+  current(@CurrentTenant() tenant: AuthenticatedTenant): TenantDto {
     return this.tenants.current(tenant);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TenantContext } from '#database';
+import type { AuthenticatedTenant } from '#database';
 import { issueApiKey } from './api-key-token.js';
 import type { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto.js';
 import { toApiKeyDto, toTenantDto } from './mappers.js';
@@ -16,7 +16,7 @@ export class TenantsService {
   }
 
   /** The tenant as authentication read it, in the same query as the key. */
-  current(ctx: TenantContext): TenantDto {
+  current(ctx: AuthenticatedTenant): TenantDto {
     return toTenantDto({ id: ctx.tenantId, name: ctx.name, kind: ctx.kind, createdAt: ctx.createdAt });
   }
 }

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { type Cursor, PhotoEntity, type PhotoStatus, type PhotoUploadMethod, type StoredRendition, type TenantContext } from '#database';
+import { sourcesOf } from './photo-state.js';
+
+export interface NewPhoto {
+  animalId: string;
+  uploadMethod: PhotoUploadMethod;
+  filename: string;
+  contentType: string;
+  bytes: number | null;
+}
+
+export type PhotoOutcome =
+  | { status: 'ready'; original: { format: string; width: number; height: number; takenAt: Date | null }; renditions: StoredRendition[] }
+  | { status: 'failed'; reason: string };
+
+@Injectable()
+export class PhotosRepository {
+  private readonly photos: Repository<PhotoEntity>;
+
+  constructor(@InjectDataSource() db: DataSource) {
+    this.photos = db.getRepository(PhotoEntity);
+  }
+
+  /** Fails on the (tenant, animal) foreign key when the animal is not this tenant's. */
+  async create(ctx: TenantContext, photo: NewPhoto): Promise<PhotoEntity> {
+    return this.photos.save(
+      this.photos.create({
+        ...photo,
+        id: randomUUID(),
+        tenantId: ctx.tenantId,
+        status: 'pending_upload',
+        failureReason: null,
+        originalFormat: null,
+        originalWidth: null,
+        originalHeight: null,
+        takenAt: null,
+        renditions: [],
+        processedAt: null,
+      }),
+    );
+  }
+
+  async list(ctx: TenantContext, animalId: string, limit: number, after?: Cursor): Promise<PhotoEntity[]> {
+    const query = this.photos
+      .createQueryBuilder('p')
+      .where('p.tenant_id = :tenantId AND p.animal_id = :animalId', { tenantId: ctx.tenantId, animalId })
+      .orderBy('p.created_at', 'ASC')
+      .addOrderBy('p.id', 'ASC')
+      .take(limit);
+    if (after) query.andWhere('(p.created_at, p.id) > (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
+    return query.getMany();
+  }
+
+  async findOne(ctx: TenantContext, animalId: string, id: string): Promise<PhotoEntity | null> {
+    return this.photos.findOneBy({ id, animalId, tenantId: ctx.tenantId });
+  }
+
+  async delete(ctx: TenantContext, animalId: string, id: string): Promise<boolean> {
+    const result = await this.photos.delete({ id, animalId, tenantId: ctx.tenantId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Records the streamed size and moves pending_upload to processing (never backwards). */
+  async markUploaded(ctx: TenantContext, animalId: string, id: string, bytes: number): Promise<void> {
+    await this.photos
+      .createQueryBuilder()
+      .update()
+      .set({ bytes, status: () => `CASE WHEN status = 'pending_upload' THEN 'processing' ELSE status END` })
+      .where('id = :id AND animal_id = :animalId AND tenant_id = :tenantId', { id, animalId, tenantId: ctx.tenantId })
+      .execute();
+  }
+
+  /**
+   * Moves the photo to `to` only from a status allowed to precede it, in one guarded UPDATE, so
+   * duplicate or concurrent reports change it once. Returns whether this call changed it.
+   */
+  async transition(ctx: TenantContext, animalId: string, id: string, outcome: PhotoOutcome | { status: 'processing' }): Promise<boolean> {
+    const set: Partial<Record<keyof PhotoEntity, unknown>> = { status: outcome.status };
+    if (outcome.status === 'ready') {
+      Object.assign(set, {
+        originalFormat: outcome.original.format,
+        originalWidth: outcome.original.width,
+        originalHeight: outcome.original.height,
+        takenAt: outcome.original.takenAt,
+        renditions: outcome.renditions,
+        failureReason: null,
+        processedAt: () => 'now()',
+      });
+    } else if (outcome.status === 'failed') {
+      Object.assign(set, { failureReason: outcome.reason, renditions: [], processedAt: () => 'now()' });
+    }
+    const result = await this.photos
+      .createQueryBuilder()
+      .update()
+      .set(set as never)
+      .where('id = :id AND animal_id = :animalId AND tenant_id = :tenantId AND status IN (:...from)', {
+        id,
+        animalId,
+        tenantId: ctx.tenantId,
+        from: sourcesOf(outcome.status as PhotoStatus),
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,161 @@
+import type { Readable } from 'node:stream';
+import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import type { PhotoEntity, TenantContext } from '#database';
+import { isAcceptedPhotoType, normaliseContentType, PHOTO_CONTENT_TYPES, PHOTO_MAX_BYTES, safeFilename } from '#storage';
+import { type PageRequest, toPage } from '../common/pagination.js';
+import { problems } from '../common/problem.js';
+import { AnimalsService } from './animals.service.js';
+import type { CreatePhotoUploadDto, PhotoDto, PhotoPageDto, PhotoUploadDto, RenditionDto } from './photo.dto.js';
+import { type PhotoLocation, PhotoStorage } from './photo-storage.js';
+import { PhotosRepository } from './photos.repository.js';
+
+export interface IncomingFile {
+  filename: string;
+  contentType: string;
+  stream: Readable;
+}
+
+const MAX_MB = PHOTO_MAX_BYTES / 1024 / 1024;
+
+@Injectable()
+export class PhotosService {
+  private readonly logger = new Logger(PhotosService.name);
+
+  constructor(
+    private readonly photos: PhotosRepository,
+    private readonly animals: AnimalsService,
+    private readonly storage: PhotoStorage,
+  ) {}
+
+  /** Presigned flow: a pending_upload row and a PUT bound to the declared type and length. */
+  async createUpload(ctx: TenantContext, animalId: string, input: CreatePhotoUploadDto): Promise<PhotoUploadDto> {
+    const contentType = checkContentType(input.contentType);
+    if (input.bytes > PHOTO_MAX_BYTES) throw tooLarge();
+    await this.animals.assertExists(ctx, animalId);
+    const photo = await this.photos.create(ctx, {
+      animalId,
+      uploadMethod: 'presigned',
+      filename: safeFilename(input.filename),
+      contentType,
+      bytes: input.bytes,
+    });
+    const upload = await this.storage.presignOriginalPut(locate(photo), contentType, input.bytes);
+    return {
+      photo: await this.toDto(photo),
+      upload: { method: 'PUT', url: upload.url, headers: upload.headers, expiresAt: upload.expiresAt.toISOString() },
+    };
+  }
+
+  /**
+   * Multipart flow: streams the file to the uploads bucket. Any failure on the way (too large,
+   * client gone, storage error) removes the row and whatever reached storage before rethrowing.
+   */
+  async receiveUpload(ctx: TenantContext, animalId: string, file: IncomingFile): Promise<PhotoDto> {
+    let contentType: string;
+    try {
+      contentType = checkContentType(file.contentType);
+      await this.animals.assertExists(ctx, animalId);
+    } catch (error) {
+      file.stream.resume(); // the interceptor discards the rest of the body
+      throw error;
+    }
+    const photo = await this.photos.create(ctx, {
+      animalId,
+      uploadMethod: 'multipart',
+      filename: safeFilename(file.filename || 'upload'),
+      contentType,
+      bytes: null,
+    });
+    const at = locate(photo);
+    try {
+      const bytes = await this.storage.streamOriginal(at, file.stream, contentType);
+      if (bytes === 0) throw problems.validation([{ field: 'file', message: 'file is empty' }]);
+      await this.photos.markUploaded(ctx, animalId, photo.id, bytes);
+    } catch (error) {
+      await this.discard(ctx, at);
+      throw toUploadProblem(error);
+    }
+    const stored = await this.photos.findOne(ctx, animalId, photo.id);
+    if (!stored) throw problems.notFound('Photo'); // deleted meanwhile
+    return this.toDto(stored);
+  }
+
+  async list(ctx: TenantContext, animalId: string, page: PageRequest): Promise<PhotoPageDto> {
+    await this.animals.assertExists(ctx, animalId);
+    const rows = await this.photos.list(ctx, animalId, page.limit + 1, page.after);
+    const { items, nextCursor } = toPage(rows, page, (row) => row);
+    return { items: await Promise.all(items.map((row) => this.toDto(row))), nextCursor };
+  }
+
+  async get(ctx: TenantContext, animalId: string, photoId: string): Promise<PhotoDto> {
+    const photo = await this.photos.findOne(ctx, animalId, photoId);
+    if (!photo) throw problems.notFound('Photo');
+    return this.toDto(photo);
+  }
+
+  async delete(ctx: TenantContext, animalId: string, photoId: string): Promise<void> {
+    if (!(await this.photos.delete(ctx, animalId, photoId))) throw problems.notFound('Photo');
+    await this.storage.deletePhoto({ tenantId: ctx.tenantId, animalId, photoId }).catch((err: unknown) => {
+      this.logger.error({ err, photoId }, 'could not delete the photo’s objects');
+    });
+  }
+
+  private async discard(ctx: TenantContext, at: PhotoLocation): Promise<void> {
+    await this.photos.delete(ctx, at.animalId, at.photoId).catch((err: unknown) => this.logger.error({ err, photoId: at.photoId }, 'could not remove a failed upload’s row'));
+    await this.storage.deletePhoto(at).catch((err: unknown) => this.logger.error({ err, photoId: at.photoId }, 'could not remove a failed upload’s objects'));
+  }
+
+  private async toDto(photo: PhotoEntity): Promise<PhotoDto> {
+    const ready = photo.status === 'ready';
+    const renditions: RenditionDto[] = ready
+      ? await Promise.all(
+          photo.renditions.map(async (r) => {
+            const signed = await this.storage.presignRendition(r);
+            return { name: r.name, contentType: r.contentType, width: r.width, height: r.height, bytes: r.bytes, url: signed.url, expiresAt: signed.expiresAt.toISOString() };
+          }),
+        )
+      : [];
+    return {
+      id: photo.id,
+      animalId: photo.animalId,
+      status: photo.status,
+      filename: photo.filename,
+      contentType: photo.contentType,
+      bytes: photo.bytes,
+      failureReason: photo.failureReason,
+      original:
+        ready && photo.originalFormat && photo.originalWidth && photo.originalHeight
+          ? { format: photo.originalFormat, width: photo.originalWidth, height: photo.originalHeight, takenAt: photo.takenAt?.toISOString() ?? null }
+          : null,
+      renditions,
+      createdAt: photo.createdAt.toISOString(),
+      updatedAt: photo.updatedAt.toISOString(),
+      processedAt: photo.processedAt?.toISOString() ?? null,
+    };
+  }
+}
+
+function locate(photo: PhotoEntity): PhotoLocation {
+  return { tenantId: photo.tenantId, animalId: photo.animalId, photoId: photo.id };
+}
+
+function checkContentType(declared: string): string {
+  if (!isAcceptedPhotoType(declared)) {
+    throw problems.unsupportedMediaType(`Photos must be one of ${PHOTO_CONTENT_TYPES.join(', ')}; got ${JSON.stringify(normaliseContentType(declared).slice(0, 100))}.`);
+  }
+  return normaliseContentType(declared);
+}
+
+function tooLarge() {
+  return problems.payloadTooLarge(`Photos may be at most ${MAX_MB} MB.`);
+}
+
+/**
+ * The file stream fails with Nest's PayloadTooLargeException at the limit, and with a parser or
+ * socket error when the client stops sending; storage errors (which carry `$metadata`) stay 500s.
+ */
+function toUploadProblem(error: unknown): unknown {
+  if (error instanceof HttpException) return error.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE ? tooLarge() : error;
+  if (typeof error === 'object' && error !== null && '$metadata' in error) return error;
+  return problems.validation([{ field: 'file', message: 'the upload ended before the file was complete' }]);
+}

@@ -1,0 +1,57 @@
+/**
+ * The contract between the thumbnail Lambda and the API's internal endpoint
+ * `POST /internal/v1/photos/{photoId}/result`, signed with `signBody`.
+ */
+export const photoResultPath = (photoId: string) => `/internal/v1/photos/${encodeURIComponent(photoId)}/result`;
+
+export interface PhotoRef {
+  tenantId: string;
+  animalId: string;
+}
+
+export interface ReportedOriginal {
+  format: string;
+  width: number;
+  height: number;
+  takenAt: string | null;
+}
+
+export interface ReportedRendition {
+  name: string;
+  format: string;
+  contentType: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** Key in the processed bucket. */
+  key: string;
+}
+
+/** The upload was seen and rendering starts. */
+export interface ProcessingReport extends PhotoRef {
+  status: 'processing';
+}
+
+export interface ReadyReport extends PhotoRef {
+  status: 'ready';
+  original: ReportedOriginal;
+  renditions: ReportedRendition[];
+}
+
+export interface FailedReport extends PhotoRef {
+  status: 'failed';
+  /** Human-readable, shown to clinic staff. */
+  reason: string;
+}
+
+export type PhotoReport = ProcessingReport | ReadyReport | FailedReport;
+
+/** The API's answer. `proceed: false` tells the Lambda to stop: unknown, deleted or finished photo. */
+export interface PhotoReportAck {
+  photoId: string;
+  /** The photo's status after the report, or null when the photo does not exist. */
+  status: 'pending_upload' | 'processing' | 'ready' | 'failed' | null;
+  /** Whether this report changed the photo. */
+  changed: boolean;
+  proceed: boolean;
+}

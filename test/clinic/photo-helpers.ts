@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import sharp, { type Sharp } from 'sharp';
+import { createS3Client, keys } from '#storage';
+import { fixture } from '../support/fixtures.js';
+import type { TestApp } from '../support/test-app.js';
+
+export const PROBLEM = /^application\/problem\+json/;
+
+export interface PhotoBody {
+  id: string;
+  animalId: string;
+  status: 'pending_upload' | 'processing' | 'ready' | 'failed';
+  filename: string;
+  contentType: string;
+  bytes: number | null;
+  failureReason: string | null;
+  original: { format: string; width: number; height: number; takenAt: string | null } | null;
+  renditions: Array<{ name: string; contentType: string; width: number; height: number; bytes: number; url: string; expiresAt: string }>;
+  createdAt: string;
+  updatedAt: string;
+  processedAt: string | null;
+}
+
+export function image(name: string): Buffer {
+  return readFileSync(fixture('images', name));
+}
+
+export const CONTENT_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  heic: 'image/heic',
+  avif: 'image/avif',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  tif: 'image/tiff',
+};
+
+export function contentTypeOf(filename: string): string {
+  return CONTENT_TYPES[filename.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream';
+}
+
+export async function createAnimal(t: TestApp, auth: string, name = 'Bolinha'): Promise<string> {
+  const res = await t.http().post('/v1/animals').set('Authorization', auth).send({ name, species: 'dog', tutor: { name: 'Maria Silva' } });
+  assert.equal(res.status, 201, res.text);
+  return res.body.id as string;
+}
+
+/** Asks for a presigned PUT and uploads `bytes` with fetch, exactly as a client would. */
+export async function uploadPresigned(t: TestApp, auth: string, animalId: string, filename: string, bytes: Buffer, contentType = contentTypeOf(filename)): Promise<PhotoBody> {
+  const res = await t.http().post(`/v1/animals/${animalId}/photos`).set('Authorization', auth).send({ contentType, filename, bytes: bytes.length });
+  assert.equal(res.status, 201, res.text);
+  const put = await fetch(res.body.upload.url, { method: 'PUT', headers: res.body.upload.headers, body: bytes });
+  assert.equal(put.status, 200, await put.text());
+  return res.body.photo as PhotoBody;
+}
+
+export async function getPhoto(t: TestApp, auth: string, animalId: string, photoId: string): Promise<PhotoBody> {
+  const res = await t.http().get(`/v1/animals/${animalId}/photos/${photoId}`).set('Authorization', auth);
+  assert.equal(res.status, 200, res.text);
+  return res.body as PhotoBody;
+}
+
+/** Polls until the photo is ready or failed. */
+export async function waitForPhoto(t: TestApp, auth: string, animalId: string, photoId: string, timeoutMs = 60_000): Promise<PhotoBody> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const photo = await getPhoto(t, auth, animalId, photoId);
+    if (photo.status === 'ready' || photo.status === 'failed') return photo;
+    if (Date.now() > deadline) throw new Error(`photo ${photoId} still ${photo.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function download(url: string): Promise<Buffer> {
+  const res = await fetch(url);
+  assert.equal(res.status, 200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+export function rendition(photo: PhotoBody, name: string) {
+  const found = photo.renditions.find((r) => r.name === name);
+  assert.ok(found, `${photo.filename} has no ${name} rendition`);
+  return found;
+}
+
+/** Keys stored under a prefix in one of the app's buckets. */
+export async function listKeys(t: TestApp, bucket: 'uploads' | 'processed', prefix: string): Promise<string[]> {
+  const s3 = createS3Client({ endpoint: t.s3.endpoint, region: 'us-east-1', forcePathStyle: true });
+  try {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: t.config.s3.buckets[bucket], Prefix: prefix }));
+    return (page.Contents ?? []).map((o) => o.Key!).sort();
+  } finally {
+    s3.destroy();
+  }
+}
+
+export function animalPrefix(tenantId: string, animalId: string): string {
+  return keys.animalFolder(tenantId, animalId);
+}
+
+/** An S3 ObjectCreated:Put event for a photo original, as S3 would deliver it (key URL-encoded). */
+export function originalCreatedEvent(t: TestApp, tenantId: string, animalId: string, photoId: string, size: number): S3Event {
+  const key = keys.photoOriginal(tenantId, animalId, photoId);
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'test' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'test', 'x-amz-id-2': 'test' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'thumbnails',
+          bucket: { name: t.config.s3.buckets.uploads, ownerIdentity: { principalId: 'test' }, arn: `arn:aws:s3:::${t.config.s3.buckets.uploads}` },
+          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size, eTag: 'etag', sequencer: '0' },
+        },
+      },
+    ],
+  };
+}
+
+/** Mean RGB of each cell of a coarse grid: a resize-tolerant picture of an image. */
+export async function colourGrid(input: Buffer | Sharp, columns = 8, rows = 8): Promise<number[]> {
+  const pipeline = Buffer.isBuffer(input) ? sharp(input) : input;
+  return [...(await pipeline.resize(columns, rows, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer())];
+}
+
+export function meanAbsDiff(a: readonly number[], b: readonly number[]): number {
+  assert.equal(a.length, b.length);
+  return a.reduce((sum, value, i) => sum + Math.abs(value - b[i]!), 0) / a.length;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping the order of results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await fn(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
