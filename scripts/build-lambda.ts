@@ -1,7 +1,7 @@
 /**
  * `npm run build:lambda`: bundles the thumbnail Lambda with esbuild (ESM, Node 20) into
- * dist/lambda/thumbnail-lambda.zip. sharp stays external: its native linux-x64 packages, and the
- * plain-JS packages sharp itself requires, are copied into the zip's node_modules.
+ * dist/lambda/thumbnail-lambda.zip. sharp and heic-decode stay external: their packages (sharp's
+ * native linux-x64 ones, libheif's wasm) and their dependencies are copied into the zip's node_modules.
  * Handler setting: `index.handler`.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,9 @@ const root = process.cwd();
 const outDir = path.join(root, 'dist', 'lambda');
 const staging = path.join(outDir, 'thumbnail-lambda');
 const zipPath = path.join(outDir, 'thumbnail-lambda.zip');
-const NATIVE = ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64'];
+/** Loaded at run time, not bundled: sharp's native binaries, and heic-decode's WebAssembly libheif. */
+const EXTERNAL = ['sharp', 'heic-decode'];
+const SHIPPED = [...EXTERNAL, '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64'];
 
 /** A package and, recursively, its runtime dependencies (resolved from the one that needs them). */
 function packageClosure(name: string, from: string, seen = new Map<string, string>()): Map<string, string> {
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
     platform: 'node',
     target: 'node20',
     format: 'esm',
-    external: ['sharp'],
+    external: EXTERNAL,
     minify: false,
     sourcemap: false,
     legalComments: 'none',
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
   });
 
   const closure = new Map<string, string>();
-  for (const name of NATIVE) packageClosure(name, root, closure);
+  for (const name of SHIPPED) packageClosure(name, root, closure);
   for (const [name, dir] of closure) {
     await cp(dir, path.join(staging, 'node_modules', name), { recursive: true, dereference: true });
   }

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { AVIF_BRANDS, CR3_BRAND, containerOf, heifFamily, isoBmffBrands, tiffMagic, type TiffMagic } from '../formats/magic.js';
 import { TAG, TiffReader } from './tiff.js';
 
 export type SniffKind =
@@ -48,7 +49,7 @@ export async function sniffFile(filePath: string): Promise<SniffResult> {
     const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
     await fh.read(head, 0, head.length, 0);
     let tiffBuf = head;
-    if (isTiff(head) && head.length >= 8) {
+    if (isRawTiff(tiffMagic(head)) && head.length >= 8) {
       // IFD0 may live beyond the head (rare); read around it.
       const r = new TiffReader(head);
       const off = r.firstIfd;
@@ -64,45 +65,32 @@ export async function sniffFile(filePath: string): Promise<SniffResult> {
   }
 }
 
-function isTiff(b: Buffer): boolean {
-  if (b.length < 4) return false;
-  const s = b.toString('latin1', 0, 4);
-  return s === 'II*\0' || s === 'MM\0*' || s === 'IIRO' || s === 'IIU\0' || s === 'MMOR';
+/** The TIFF magics read here; BigTIFF (64-bit offsets) is left to LibRaw as 'unknown'. */
+function isRawTiff(magic: TiffMagic | undefined): magic is Exclude<TiffMagic, 'bigtiff'> {
+  return magic !== undefined && magic !== 'bigtiff';
 }
 
 export function classify(head: Buffer, size: number, ext = ''): SniffResult {
   const base = { size };
-  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) {
-    return { ...base, kind: 'jpeg', raw: false, developed: true, mime: 'image/jpeg', label: 'JPEG' };
-  }
-  if (head.length >= 8 && head.toString('latin1', 0, 8) === '\x89PNG\r\n\x1a\n') {
-    return { ...base, kind: 'png', raw: false, developed: true, mime: 'image/png', label: 'PNG' };
-  }
-  if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') {
-    return { ...base, kind: 'webp', raw: false, developed: true, mime: 'image/webp', label: 'WebP' };
-  }
-  if (head.length >= 6 && /^GIF8[79]a$/.test(head.toString('latin1', 0, 6))) {
-    return { ...base, kind: 'gif', raw: false, developed: true, mime: 'image/gif', label: 'GIF' };
-  }
-  if (head.length >= 14 && head.toString('latin1', 6, 14) === 'HEAPCCDR') {
-    return { ...base, kind: 'crw', raw: true, developed: false, mime: 'image/x-canon-crw', label: 'Canon CRW (CIFF)', make: 'Canon' };
-  }
-  if (head.length >= 12 && head.toString('latin1', 4, 8) === 'ftyp') {
-    const brand = head.toString('latin1', 8, 12);
-    const boxSize = head.readUInt32BE(0);
-    const compat: string[] = [];
-    for (let o = 16; o + 4 <= Math.min(boxSize, head.length); o += 4) compat.push(head.toString('latin1', o, o + 4));
-    const brands = [brand, ...compat];
-    if (brands.includes('crx ')) {
-      return { ...base, kind: 'cr3', raw: true, developed: false, mime: 'image/x-canon-cr3', label: 'Canon CR3', brand, make: 'Canon' };
+  switch (containerOf(head)) {
+    case 'jpeg':
+      return { ...base, kind: 'jpeg', raw: false, developed: true, mime: 'image/jpeg', label: 'JPEG' };
+    case 'png':
+      return { ...base, kind: 'png', raw: false, developed: true, mime: 'image/png', label: 'PNG' };
+    case 'webp':
+      return { ...base, kind: 'webp', raw: false, developed: true, mime: 'image/webp', label: 'WebP' };
+    case 'gif':
+      return { ...base, kind: 'gif', raw: false, developed: true, mime: 'image/gif', label: 'GIF' };
+    case 'ciff':
+      return { ...base, kind: 'crw', raw: true, developed: false, mime: 'image/x-canon-crw', label: 'Canon CRW (CIFF)', make: 'Canon' };
+    case 'isobmff':
+      return classifyIsoBmff(isoBmffBrands(head), size);
+    case 'tiff': {
+      const magic = tiffMagic(head);
+      if (isRawTiff(magic)) return classifyTiff(head, magic, size, ext);
+      break;
     }
-    if (brands.some((b) => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1', 'avif', 'avis'].includes(b))) {
-      const avif = brand === 'avif' || brand === 'avis';
-      return { ...base, kind: 'heif', raw: false, developed: true, mime: avif ? 'image/avif' : 'image/heic', label: avif ? 'AVIF' : 'HEIF/HEIC', brand };
-    }
-    return { ...base, kind: 'unknown', raw: true, developed: false, mime: 'application/octet-stream', label: `ISO-BMFF (${brand.trim()})`, brand };
   }
-  if (isTiff(head)) return classifyTiff(head, size, ext);
   return {
     ...base,
     kind: 'unknown',
@@ -114,11 +102,23 @@ export function classify(head: Buffer, size: number, ext = ''): SniffResult {
   };
 }
 
-function classifyTiff(head: Buffer, size: number, ext: string): SniffResult {
-  const magic = head.toString('latin1', 0, 4);
-  if (magic !== 'II*\0' && magic !== 'MM\0*') {
+function classifyIsoBmff(brands: readonly string[], size: number): SniffResult {
+  const brand = brands[0]!;
+  if (brands.includes(CR3_BRAND)) {
+    return { size, kind: 'cr3', raw: true, developed: false, mime: 'image/x-canon-cr3', label: 'Canon CR3', brand, make: 'Canon' };
+  }
+  if (heifFamily(brands)) {
+    // Reported as AVIF by the major brand only.
+    const avif = AVIF_BRANDS.has(brand);
+    return { size, kind: 'heif', raw: false, developed: true, mime: avif ? 'image/avif' : 'image/heic', label: avif ? 'AVIF' : 'HEIF/HEIC', brand };
+  }
+  return { size, kind: 'unknown', raw: true, developed: false, mime: 'application/octet-stream', label: `ISO-BMFF (${brand.trim()})`, brand };
+}
+
+function classifyTiff(head: Buffer, magic: 'tiff' | 'orf' | 'rw2', size: number, ext: string): SniffResult {
+  if (magic !== 'tiff') {
     // ORF (IIRO/MMOR) and RW2 (IIU\0) use a TIFF structure with a private magic.
-    const label = magic === 'IIU\0' ? 'Panasonic RW2' : 'Olympus ORF';
+    const label = magic === 'rw2' ? 'Panasonic RW2' : 'Olympus ORF';
     return { size, kind: 'tiff-raw', raw: true, developed: false, mime: 'image/x-raw', label };
   }
   let make: string | undefined;
