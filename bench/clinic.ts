@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
+import { ImageRejectedError, renderClinicPhoto } from '#imaging';
 import { type PhotoReportAck, SIGNATURE_HEADER, verifySignature } from '#signing';
 import { createAsyncInvoker, createS3Client, keys, startEmbeddedS3 } from '#storage';
 import { createThumbnailHandler } from '../apps/thumbnail-lambda/src/handler.js';
@@ -150,12 +151,14 @@ function createdEvent(key: string, size: number): S3Event {
   } as unknown as S3Event;
 }
 
+/** Whether the renditions library decodes this input here (HEIC needs an HEVC decoder). */
 async function decodes(input: Buffer): Promise<boolean> {
   try {
-    await sharp(input).resize(8).raw().toBuffer();
+    await renderClinicPhoto(input);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if (error instanceof ImageRejectedError && error.code === 'decoder-unavailable') return false;
+    throw error;
   }
 }
 
