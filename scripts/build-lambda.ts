@@ -1,7 +1,8 @@
 /**
  * `npm run build:lambda`: bundles the thumbnail Lambda with esbuild (ESM, Node 20) into
  * dist/lambda/thumbnail-lambda.zip. sharp stays external: its native linux-x64 packages, and the
- * plain-JS packages sharp itself requires, are copied into the zip's node_modules.
+ * plain-JS packages sharp itself requires, are copied into the zip's node_modules, as is the lazily
+ * required HEIC decoder (heic-decode + libheif-js, WebAssembly) when it is installed.
  * Handler setting: `index.handler`.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,6 +18,11 @@ const outDir = path.join(root, 'dist', 'lambda');
 const staging = path.join(outDir, 'thumbnail-lambda');
 const zipPath = path.join(outDir, 'thumbnail-lambda.zip');
 const NATIVE = ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64'];
+/**
+ * Loaded at run time with require() where a bundler cannot follow it (libs/imaging loads the HEIC
+ * decoder lazily); shipped as packages when installed.
+ */
+const LAZY = ['heic-decode'];
 
 /** A package and, recursively, its runtime dependencies (resolved from the one that needs them). */
 function packageClosure(name: string, from: string, seen = new Map<string, string>()): Map<string, string> {
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
 
   const closure = new Map<string, string>();
   for (const name of NATIVE) packageClosure(name, root, closure);
+  for (const name of LAZY) if (existsSync(path.join(root, 'node_modules', name, 'package.json'))) packageClosure(name, root, closure);
   for (const [name, dir] of closure) {
     await cp(dir, path.join(staging, 'node_modules', name), { recursive: true, dereference: true });
   }
