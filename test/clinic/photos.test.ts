@@ -103,7 +103,7 @@ describe('clinic photos (uploads, the S3-triggered Lambda, renditions)', () => {
     const good = image('orientation_1.jpg');
     const cases: Array<[string, Buffer, RegExp]> = [
       ['truncated.jpg', image('truncated_10000_bytes.jpg'), /truncated or corrupt/],
-      ['giant.jpg', image('giant_20000x14000.jpg'), /280 megapixels \(20000x14000\); the limit is 100/],
+      ['giant.jpg', image('giant_20000x14000.jpg'), /280 megapixels.*limit/],
       ['notes.jpg', Buffer.from('These are the vet’s notes, not a photo.\n'.repeat(20)), /not a supported image \(detected: text\)/],
     ];
     const uploads = await mapLimit([...cases.map(([name, bytes]) => ({ name, bytes })), { name: 'fine.jpg', bytes: good }], 2, ({ name, bytes }) =>
