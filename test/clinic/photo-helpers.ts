@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import sharp, { type Sharp } from 'sharp';
 import { createS3Client, keys } from '#storage';
-import { fixture } from '../support/fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 export const PROBLEM = /^application\/problem\+json/;
@@ -24,9 +21,8 @@ export interface PhotoBody {
   processedAt: string | null;
 }
 
-export function image(name: string): Buffer {
-  return readFileSync(fixture('images', name));
-}
+// Fixture reading and picture comparison are the renditions library's own test helpers.
+export { colourGrid, image, meanAbsDiff } from '../../libs/imaging/src/renditions/spec-helpers.js';
 
 export const CONTENT_TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
@@ -124,17 +120,6 @@ export function originalCreatedEvent(t: TestApp, tenantId: string, animalId: str
       },
     ],
   };
-}
-
-/** Mean RGB of each cell of a coarse grid: a resize-tolerant picture of an image. */
-export async function colourGrid(input: Buffer | Sharp, columns = 8, rows = 8): Promise<number[]> {
-  const pipeline = Buffer.isBuffer(input) ? sharp(input) : input;
-  return [...(await pipeline.resize(columns, rows, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer())];
-}
-
-export function meanAbsDiff(a: readonly number[], b: readonly number[]): number {
-  assert.equal(a.length, b.length);
-  return a.reduce((sum, value, i) => sum + Math.abs(value - b[i]!), 0) / a.length;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the order of results. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { iccDescription } from '../../libs/imaging/src/renditions/spec-helpers.js';
 import { colourGrid, createAnimal, download, image, mapLimit, meanAbsDiff, type PhotoBody, rendition, uploadPresigned, waitForPhoto } from './photo-helpers.js';
 
 const ORIENTATIONS = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `orientation_${n}.jpg`);
@@ -15,19 +16,6 @@ const COLOUR_CASES = [
 ];
 const HEIC = 'iphone7_display_p3.heic';
 
-/** The ICC profile description ("desc" tag, v2 `desc` or v4 `mluc`). */
-function iccDescription(icc: Buffer): string {
-  const count = icc.readUInt32BE(128);
-  for (let i = 0; i < count; i++) {
-    const at = 132 + i * 12;
-    if (icc.toString('latin1', at, at + 4) !== 'desc') continue;
-    const offset = icc.readUInt32BE(at + 4);
-    const type = icc.toString('latin1', offset, offset + 4);
-    if (type === 'desc') return icc.toString('latin1', offset + 12, offset + 12 + icc.readUInt32BE(offset + 8)).replace(/\0+$/, '');
-    if (type === 'mluc') return icc.subarray(offset + icc.readUInt32BE(offset + 24), offset + icc.readUInt32BE(offset + 24) + icc.readUInt32BE(offset + 20)).swap16().toString('utf16le');
-  }
-  return '';
-}
 
 
 /**

@@ -99,11 +99,8 @@ const doc = {
   notes: { example: 'Allergic to penicillin.', maxLength: 4000, nullable: true, type: String },
 } as const;
 
-export class TutorDto {
-  @ApiProperty(doc.tutorName)
-  @rules.name(200)
-  name: string;
-
+/** How to reach the tutor; optional on create, `null` clears on patch. */
+class TutorContactDto {
   @ApiPropertyOptional(doc.phone)
   @IsOptional()
   @rules.phone()
@@ -115,41 +112,25 @@ export class TutorDto {
   email?: string | null;
 }
 
-export class PatchTutorDto {
+export class TutorDto extends TutorContactDto {
+  @ApiProperty(doc.tutorName)
+  @rules.name(200)
+  name: string;
+}
+
+export class PatchTutorDto extends TutorContactDto {
   @ApiPropertyOptional(doc.tutorName)
   @PresentNotNull()
   @rules.name(200)
   name?: string;
-
-  @ApiPropertyOptional(doc.phone)
-  @IsOptional()
-  @rules.phone()
-  phone?: string | null;
-
-  @ApiPropertyOptional(doc.email)
-  @IsOptional()
-  @rules.email()
-  email?: string | null;
 }
 
-export class CreateAnimalDto {
-  @ApiProperty(doc.name)
-  @rules.name(120)
-  name: string;
-
-  @ApiProperty(doc.species)
-  @rules.species()
-  species: Species;
-
+/** The optional fields, the same on create and on patch (`null` clears on patch). */
+class AnimalDetailsDto {
   @ApiPropertyOptional(doc.breed)
   @IsOptional()
   @rules.name(120)
   breed?: string | null;
-
-  @ApiPropertyOptional({ ...doc.sex, default: 'unknown' })
-  @PresentNotNull()
-  @rules.sex()
-  sex?: AnimalSex;
 
   @ApiPropertyOptional(doc.neutered)
   @IsOptional()
@@ -171,19 +152,34 @@ export class CreateAnimalDto {
   @rules.weightKg()
   weightKg?: number | null;
 
-  @ApiProperty({ type: TutorDto })
-  @ValidateNested()
-  @Type(() => TutorDto)
-  tutor: TutorDto;
-
   @ApiPropertyOptional(doc.notes)
   @IsOptional()
   @rules.notes()
   notes?: string | null;
 }
 
+export class CreateAnimalDto extends AnimalDetailsDto {
+  @ApiProperty(doc.name)
+  @rules.name(120)
+  name: string;
+
+  @ApiProperty(doc.species)
+  @rules.species()
+  species: Species;
+
+  @ApiPropertyOptional({ ...doc.sex, default: 'unknown' })
+  @PresentNotNull()
+  @rules.sex()
+  sex?: AnimalSex;
+
+  @ApiProperty({ type: TutorDto })
+  @ValidateNested()
+  @Type(() => TutorDto)
+  tutor: TutorDto;
+}
+
 /** Partial update: absent keys stay as they are, `null` clears an optional field. */
-export class UpdateAnimalDto {
+export class UpdateAnimalDto extends AnimalDetailsDto {
   @ApiPropertyOptional(doc.name)
   @PresentNotNull()
   @rules.name(120)
@@ -194,46 +190,16 @@ export class UpdateAnimalDto {
   @rules.species()
   species?: Species;
 
-  @ApiPropertyOptional(doc.breed)
-  @IsOptional()
-  @rules.name(120)
-  breed?: string | null;
-
   @ApiPropertyOptional(doc.sex)
   @PresentNotNull()
   @rules.sex()
   sex?: AnimalSex;
-
-  @ApiPropertyOptional(doc.neutered)
-  @IsOptional()
-  @rules.neutered()
-  neutered?: boolean | null;
-
-  @ApiPropertyOptional(doc.birthDate)
-  @IsOptional()
-  @rules.birthDate()
-  birthDate?: string | null;
-
-  @ApiPropertyOptional(doc.microchipId)
-  @IsOptional()
-  @rules.microchipId()
-  microchipId?: string | null;
-
-  @ApiPropertyOptional(doc.weightKg)
-  @IsOptional()
-  @rules.weightKg()
-  weightKg?: number | null;
 
   @ApiPropertyOptional({ type: PatchTutorDto, description: 'Only the given tutor fields change.' })
   @PresentNotNull()
   @ValidateNested()
   @Type(() => PatchTutorDto)
   tutor?: PatchTutorDto;
-
-  @ApiPropertyOptional(doc.notes)
-  @IsOptional()
-  @rules.notes()
-  notes?: string | null;
 }
 
 export class AnimalListQueryDto extends PageQueryDto {

@@ -1,19 +1,12 @@
+import type { ReportedRendition } from '#signing';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const PHOTO_STATUSES = ['pending_upload', 'processing', 'ready', 'failed'] as const;
 export type PhotoStatus = (typeof PHOTO_STATUSES)[number];
 export type PhotoUploadMethod = 'presigned' | 'multipart';
 
-export interface StoredRendition {
-  name: string;
-  format: string;
-  contentType: string;
-  width: number;
-  height: number;
-  bytes: number;
-  /** Key in the processed bucket. */
-  key: string;
-}
+/** A rendition as the thumbnail Lambda reported it (key in the processed bucket included). */
+export type StoredRendition = ReportedRendition;
 
 const bigintTransformer = {
   to: (value: number | null | undefined) => value,
