@@ -100,6 +100,9 @@ describe('animals', () => {
     const impossible = await t.http().post('/v1/animals').set('Authorization', auth()).send({ ...bolinha, microchipId: undefined, birthDate: '2021-02-30' });
     assert.equal(impossible.status, 400);
     assert.deepEqual(impossible.body.errors.map((e: { field: string }) => e.field), ['birthDate']);
+    const noTutor = await t.http().post('/v1/animals').set('Authorization', auth()).send({ name: 'Rex', species: 'dog' });
+    assert.equal(noTutor.status, 400, 'a missing tutor is a validation error, not a crash');
+    assert.deepEqual(noTutor.body.errors.map((e: { field: string }) => e.field), ['tutor']);
     const today = await t.http().post('/v1/animals').set('Authorization', auth()).send({ ...bolinha, microchipId: undefined, birthDate: new Date().toISOString().slice(0, 10) });
     assert.equal(today.status, 201, 'born today is fine');
   });

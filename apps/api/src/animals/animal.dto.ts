@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
+  IsObject,
   IsEmail,
   IsIn,
   IsNumber,
@@ -173,6 +174,7 @@ export class CreateAnimalDto extends AnimalDetailsDto {
   sex?: AnimalSex;
 
   @ApiProperty({ type: TutorDto })
+  @IsObject({ message: 'tutor is required: an object with at least the tutor’s name' })
   @ValidateNested()
   @Type(() => TutorDto)
   tutor: TutorDto;
