@@ -4,7 +4,6 @@
  * floor (bare sharp in this process, decode once, same three renditions, 2 in flight) and
  * ImageMagick (`/usr/bin/convert`, a process per image, 2 in flight).
  *
- * The lead's bench/run.ts calls `benchClinic()`; each table is { title, columns, rows, notes }.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +21,7 @@ import { type PhotoReportAck, SIGNATURE_HEADER, verifySignature } from '#signing
 import { createAsyncInvoker, createS3Client, keys, startEmbeddedS3 } from '#storage';
 import { createThumbnailHandler } from '../apps/thumbnail-lambda/src/handler.js';
 import { fixture } from '../test/support/fixtures.js';
+import { type BenchTable, median } from './support/infra.js';
 
 const run = promisify(execFile);
 const IMAGES = Number(process.env.BENCH_CLINIC_IMAGES ?? 20);
@@ -31,12 +31,6 @@ const IMAGEMAGICK = '/usr/bin/convert'; // /usr/local/bin/convert is not ImageMa
 const SIGNING_KEY = 'bench-signing-key-0123456789abcdef0123456789';
 const BUCKETS = { uploads: 'revela-uploads', processed: 'revela-processed' };
 
-export interface ClinicBenchTable {
-  title: string;
-  columns: string[];
-  rows: Array<Array<string | number>>;
-  notes?: string[];
-}
 
 interface Workload {
   label: string;
@@ -48,11 +42,6 @@ const WORKLOADS: Workload[] = [
   { label: '12 MP HEIC (iphone7_display_p3.heic)', file: 'iphone7_display_p3.heic' },
 ];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -174,7 +163,7 @@ async function decodes(input: Buffer): Promise<boolean> {
 const perMinute = (ms: number) => (IMAGES / (ms / 1000)) * 60;
 const perImage = (ms: number) => ((ms / IMAGES) * IN_FLIGHT) / 1000;
 
-export async function benchClinic(): Promise<ClinicBenchTable[]> {
+export async function benchClinic(): Promise<BenchTable[]> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'revela-bench-clinic-'));
   const s3server = await startEmbeddedS3({ dataDir: path.join(work, 's3'), port: 0, buckets: Object.values(BUCKETS) });
   const api = await startStubApi();

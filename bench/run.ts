@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { benchApi } from './api.js';
+import { benchClinic } from './clinic.js';
 import { benchStudio } from './studio.js';
 import { benchUpload } from './upload.js';
 import { type BenchTable, renderTable } from './support/infra.js';
@@ -12,6 +13,7 @@ import { type BenchTable, renderTable } from './support/infra.js';
 const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   api: benchApi,
   upload: benchUpload,
+  clinic: benchClinic,
   studio: benchStudio,
 };
 
