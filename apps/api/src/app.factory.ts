@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
-import { requestId } from './logging.js';
+import { fastifyLoggerOptions, requestId } from './logging.js';
 
 export type ResolvedConfig = AppConfig & { database: { url: string } };
 
@@ -17,6 +17,12 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
     trustProxy: true,
     return503OnClosing: true,
     genReqId: requestId,
+    requestIdLogLabel: 'requestId',
+    logger: fastifyLoggerOptions(config),
+  });
+  // Health probes come every few seconds; their request lines would drown the rest.
+  adapter.getInstance().addHook('onRoute', (route) => {
+    if (route.url.startsWith('/health')) route.logLevel = 'warn';
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);

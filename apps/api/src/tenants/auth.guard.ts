@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '#config';
 import type { TenantKind } from '#database';
@@ -32,13 +32,20 @@ export class AuthGuard implements CanActivate {
     const tenant = await this.apiKeys.authenticate(token);
     if (!tenant) throw problems.unauthorized('The API key is unknown or revoked.');
     request.tenant = tenant;
-    this.logger.assign({ tenantId: tenant.tenantId });
+    this.tagLogs(context, tenant.tenantId);
 
     const requiredKind = this.reflector.getAllAndOverride<TenantKind | undefined>(TENANT_KIND, targets);
     if (requiredKind && tenant.kind !== requiredKind) {
       throw problems.forbidden(`This route is for ${requiredKind} tenants; this tenant is a ${tenant.kind}.`);
     }
     return true;
+  }
+
+  /** The tenant id on every later log line of this request, Fastify's "request completed" included. */
+  private tagLogs(context: ExecutionContext, tenantId: string): void {
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    reply.log = reply.log.child({ tenantId });
+    this.logger.assign({ tenantId });
   }
 
   private async checkAdmin(token: string): Promise<boolean> {

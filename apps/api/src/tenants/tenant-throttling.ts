@@ -1,5 +1,6 @@
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { AuthenticatedRequest } from './auth.decorators.js';
+import { FixedWindowThrottlerStorage } from './fixed-window-throttler-storage.js';
 
 /**
  * Each tenant gets RATE_LIMIT_PER_MINUTE requests a minute, whatever key it uses; requests without
@@ -12,6 +13,7 @@ export function tenantThrottling(limitPerMinute: number): ThrottlerModuleOptions
       const tenant = (request as AuthenticatedRequest).tenant;
       return tenant ? `tenant:${tenant.tenantId}` : `ip:${String(request.ip)}`;
     },
+    storage: new FixedWindowThrottlerStorage(),
     errorMessage: 'Too many requests for this tenant; retry after the time in Retry-After.',
   };
 }
