@@ -33,6 +33,12 @@ export interface DevelopOptions {
   sniff?: SniffResult;
 }
 
+/** 16-bit decoding only when colour adjustments would otherwise band in 8 bits. */
+export function decodeDepth(preset: ProcessingPreset): 8 | 16 {
+  const { exposure, contrast, saturation, autoLevels } = preset.colour;
+  return exposure !== 0 || contrast !== 0 || saturation !== 0 || autoLevels ? 16 : 8;
+}
+
 /** Previews smaller than this are thumbnails, not a usable substitute for the RAW. */
 const MIN_PREVIEW_LONG_EDGE = 320;
 
@@ -102,7 +108,7 @@ export async function developRaw(filePath: string, preset: ProcessingPreset, opt
   let blank: BlankReport | undefined;
   for (const d of decoders) {
     try {
-      decoded = await d.decode(filePath, { whiteBalance: preset.colour.whiteBalance, needLongEdge: need });
+      decoded = await d.decode(filePath, { whiteBalance: preset.colour.whiteBalance, needLongEdge: need, bitDepth: decodeDepth(preset) });
       break;
     } catch (e) {
       if (!(e instanceof DecoderFailure)) throw e;

@@ -50,7 +50,7 @@ export class NativeRawDecoder implements RawDecoder {
     if (!bin) throw new DecoderFailure(this.name, 'unavailable', `${this.opts.dcrawEmu} is not installed`);
     const info = await this.identify(filePath).catch(() => null);
     const half = useHalfSize(info, req.needLongEdge);
-    const args = [req.whiteBalance === 'auto' ? '-a' : '-w', '-6', '-T', '-Z', '-'];
+    const args = [req.whiteBalance === 'auto' ? '-a' : '-w', ...(req.bitDepth === 16 ? ['-6'] : []), '-T', '-Z', '-'];
     if (half) args.push('-h');
     args.push(filePath);
     const r = await run(bin, args, { timeoutMs: this.opts.timeoutMs });

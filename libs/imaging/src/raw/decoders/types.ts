@@ -24,6 +24,12 @@ export interface DecodeRequest {
   whiteBalance: ColourSettings['whiteBalance'];
   /** Largest long edge any rendition needs; decoders use half-size demosaicing when it still covers this. */
   needLongEdge: number | 'original';
+  /**
+   * 8 when the preset only resizes and encodes (web outputs are 8-bit anyway: half the data and
+   * half the render time); 16 when exposure, contrast, saturation or levels need the headroom.
+   * A hint: decoders that only produce 16-bit ignore it.
+   */
+  bitDepth: 8 | 16;
 }
 
 export type DecodedPixels =
