@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
 import type { DataSource, Repository } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { ApiKeyEntity, type Cursor, type TenantContext, type TenantKind } from '#database';
 import type { IssuedApiKey } from './api-key-token.js';
 
@@ -16,6 +18,21 @@ export interface KeyOwner {
   lastUsedAt: Date | null;
 }
 
+interface OwnerRow {
+  id: string;
+  tenant_id: string;
+  kind: TenantKind;
+  name: string;
+  created_at: Date;
+  secret_hash: Buffer;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+const OWNER_BY_PREFIX = `SELECT k.id, k.tenant_id, t.kind, t.name, t.created_at, k.secret_hash, k.revoked_at, k.last_used_at
+                           FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+                          WHERE k.prefix = $1`;
+
 @Injectable()
 export class ApiKeysRepository {
   private readonly keys: Repository<ApiKeyEntity>;
@@ -24,23 +41,14 @@ export class ApiKeysRepository {
     this.keys = db.getRepository(ApiKeyEntity);
   }
 
+  private get pool(): pg.Pool {
+    return (this.db.driver as PostgresDriver).master as pg.Pool;
+  }
+
   /** The only unscoped read: it is how a request finds its tenant in the first place. */
   async findOwnerByPrefix(prefix: string): Promise<KeyOwner | undefined> {
-    const rows: Array<{
-      id: string;
-      tenant_id: string;
-      kind: TenantKind;
-      name: string;
-      created_at: Date;
-      secret_hash: Buffer;
-      revoked_at: Date | null;
-      last_used_at: Date | null;
-    }> = await this.db.query(
-        `SELECT k.id, k.tenant_id, t.kind, t.name, t.created_at, k.secret_hash, k.revoked_at, k.last_used_at
-           FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-          WHERE k.prefix = $1`,
-        [prefix],
-      );
+    // The hottest query of the API: straight to the pool, as a prepared statement (planned once per connection).
+    const { rows } = await this.pool.query<OwnerRow>({ name: 'api-key-owner', text: OWNER_BY_PREFIX, values: [prefix] });
     const row = rows[0];
     if (!row) return undefined;
     return {
