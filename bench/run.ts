@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: runs every benchmark on this machine and rewrites BENCHMARKS.md with the results,
- * the machine and the command. Pass names to run a subset, e.g. `npm run bench -- api`.
+ * `npm run bench`: runs every benchmark on this machine and records the results in BENCHMARKS.md,
+ * each under its own heading with the date, machine and command. `npm run bench -- api` runs one
+ * and replaces only its section.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { benchApi } from './api.js';
 import { benchClinic } from './clinic.js';
@@ -17,29 +18,41 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   studio: benchStudio,
 };
 
+const FILE = 'BENCHMARKS.md';
+const INTRO = [
+  '# Benchmarks',
+  '',
+  'Produced by `npm run bench` (all) or `npm run bench -- NAME` (one section). Targets come from the',
+  'design document; every figure below was measured on the machine named in its section.',
+  '',
+].join('\n');
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+/** Splits the file into its `## name` sections, so one benchmark can be re-run on its own. */
+function sections(text: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const part of text.split(/^(?=## )/m).slice(1)) found.set(part.slice(3, part.indexOf('\n')).trim(), part.trimEnd());
+  return found;
+}
+
 async function main(): Promise<void> {
   const selected = process.argv.slice(2).filter((name) => name in benches);
   const names = selected.length > 0 ? selected : Object.keys(benches);
-  const sections: string[] = [];
+  const existing = sections(await readFile(FILE, 'utf8').catch(() => ''));
   for (const name of names) {
     process.stderr.write(`bench: ${name}…\n`);
     const result = await benches[name]();
-    for (const table of Array.isArray(result) ? result : [result]) {
-      const text = renderTable(table);
-      process.stdout.write(`${text}\n\n`);
-      sections.push(text);
-    }
+    const tables = (Array.isArray(result) ? result : [result]).map(renderTable);
+    for (const table of tables) process.stdout.write(`${table}\n\n`);
+    const header = [`## ${name}`, '', `Command: \`npm run bench -- ${name}\` · ${new Date().toISOString()} · ${machine()}`, ''];
+    existing.set(name, [...header, ...tables].join('\n\n').replace(/\n\n\n+/g, '\n\n'));
   }
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const header = [
-    '# Benchmarks',
-    '',
-    `Command: \`npm run bench${selected.length ? ' -- ' + selected.join(' ') : ''}\``,
-    `Date: ${new Date().toISOString()}`,
-    `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`,
-    '',
-  ];
-  await writeFile('BENCHMARKS.md', [...header, ...sections].join('\n') + '\n');
+  const ordered = Object.keys(benches).flatMap((name) => (existing.has(name) ? [existing.get(name)!] : []));
+  await writeFile(FILE, `${INTRO}\n${ordered.join('\n\n')}\n`);
 }
 
 main().catch((error: unknown) => {
