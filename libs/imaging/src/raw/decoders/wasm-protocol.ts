@@ -1,23 +1,12 @@
+import type { RawInfo } from './types.js';
+
 /** Messages between WasmRawDecoder and its worker thread. */
 export type WasmRequest =
   | { id: number; op: 'decode'; path: string; whiteBalance: 'camera' | 'auto'; needLongEdge: number | 'original'}
   | { id: number; op: 'preview'; path: string};
 
-export interface WasmInfo {
-  make?: string;
-  model?: string;
-  width: number;
-  height: number;
-  cfa: boolean;
-  iso?: number;
-  exposureTime?: number;
-  fNumber?: number;
-  focalLength?: number;
-  timestamp?: string;
-  artist?: string;
-  thumbWidth?: number;
-  thumbHeight?: number;
-}
+/** RawInfo as it crosses the thread boundary: the timestamp travels as an ISO string. */
+export type WasmInfo = Omit<RawInfo, 'timestamp'> & { timestamp?: string };
 
 export type WasmReply =
   | { id: number; ok: false; stage: 'open' | 'unpack' | 'output'; message: string }
