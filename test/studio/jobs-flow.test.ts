@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
+import { createS3Client } from '#storage';
 import { fixture } from '../support/fixtures.js';
 import { createJob, listAllFiles, uploadFile, waitForJob } from '../support/studio.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -186,6 +188,10 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     const jobId = await createJob(t, studio.key, { name: 'Changed my mind' });
     for (let i = 0; i < 6; i += 1) await uploadFile(t, studio.key, jobId, fixture('raw', 'nikon_d1.nef'), `DSC_${i}.NEF`);
     await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', auth()).expect(200);
+    // Cancel while a worker holds a file, so its late result has to be thrown away.
+    for (let i = 0; i < 200 && !(await listAllFiles(t, studio.key, jobId)).some((f) => f.status === 'processing'); i += 1) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
     const canceled = await t.http().post(`/v1/jobs/${jobId}/cancel`).set('Authorization', auth());
     assert.equal(canceled.status, 200);
     assert.equal(canceled.body.status, 'canceled');
@@ -199,6 +205,14 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     assert.equal(job.body.status, 'canceled', 'a worker finishing late does not revive the job');
     const download = await t.http().get(`/v1/jobs/${jobId}/download`).set('Authorization', auth());
     assert.equal(download.status, 409);
+
+    const s3 = createS3Client(t.config.s3);
+    for (const file of files) {
+      const listed = await s3.send(
+        new ListObjectsV2Command({ Bucket: t.config.s3.buckets.processed, Prefix: `tenants/${studio.id}/jobs/${jobId}/out/${file.id}/` }),
+      );
+      assert.equal(listed.KeyCount ?? 0, file.status === 'done' ? file.outputs.length : 0, `${file.status} file ${file.filename} keeps only its own outputs`);
+    }
   });
 
   it('validates presets and names every bad field', async () => {

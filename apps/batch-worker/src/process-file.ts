@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BucketNames, ProcessingConfig } from '#config';
 import { type ClaimedFile, type FileOutput, type FileResult, JobQueue } from '#database';
 import { developRaw, type ProcessingPreset, RawDecodeError } from '#imaging';
@@ -75,13 +75,12 @@ export async function processFile(file: ClaimedFile, deps: FileProcessorDeps): P
     timings.uploadMs = Math.round(performance.now() - t);
     timings.totalMs = Math.round(performance.now() - started);
 
-    if (!leaseHeld) {
-      log.warn('lease lost while processing; result discarded');
-      return 'lost';
-    }
     const result: FileResult = { outputs, source: developed.source, timings, warnings: developed.warnings };
-    if (!(await deps.queue.complete(file.id, deps.workerId, result))) {
-      log.warn('file was canceled or taken over; result discarded');
+    if (!leaseHeld || !(await deps.queue.complete(file.id, deps.workerId, result))) {
+      // Taken over: the successor writes the same keys, so they stay. Canceled: nobody will, so they go.
+      const canceled = await deps.queue.isCanceled(file.id);
+      if (canceled) await removeOutputs(deps.s3, deps.buckets.processed, outputs);
+      log.warn({ canceled }, 'file was canceled or taken over; result discarded');
       return 'lost';
     }
     log.info({ source: developed.source, timings }, 'file done');
@@ -97,6 +96,11 @@ export async function processFile(file: ClaimedFile, deps: FileProcessorDeps): P
     clearInterval(renewal);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function removeOutputs(s3: S3Client, bucket: string, outputs: FileOutput[]): Promise<void> {
+  if (outputs.length === 0) return;
+  await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: outputs.map((o) => ({ Key: o.key })), Quiet: true } }));
 }
 
 async function download(s3: S3Client, bucket: string, key: string, target: string): Promise<void> {

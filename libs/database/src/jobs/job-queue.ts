@@ -140,6 +140,11 @@ export class JobQueue {
     );
   }
 
+  async isCanceled(fileId: string): Promise<boolean> {
+    const rows = await this.sql.query(`SELECT 1 FROM job_files WHERE id = $1 AND status = 'canceled'`, [fileId]);
+    return rows.length === 1;
+  }
+
   /** Gives a file back untouched (shutdown): the attempt does not count. */
   async release(fileId: string, workerId: string): Promise<void> {
     await this.sql.query(
