@@ -163,6 +163,9 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     assert.deepEqual(parts.map((p: { partNumber: number }) => p.partNumber), parts.map((_: unknown, i: number) => i + 1));
     assert.match(parts[0].url, /uploadId=/);
     assert.equal(completeUrl, `/v1/jobs/${jobId}/files/${res.body.file.id}/complete`);
+
+    const part = await fetch(parts[0].url, { method: 'PUT', body: Buffer.alloc(1024) });
+    assert.equal(part.status, 200, 'a part URL accepts a part');
   });
 
   it('cancels a draft once, and lists jobs by status with cursors', async () => {
@@ -176,7 +179,8 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     assert.equal(late.status, 409);
 
     const canceled = await t.http().get('/v1/jobs').query({ status: 'canceled' }).set('Authorization', auth());
-    assert.deepEqual(canceled.body.items.map((j: { id: string }) => j.id), [jobId]);
+    assert.ok(canceled.body.items.some((j: { id: string }) => j.id === jobId));
+    assert.ok(canceled.body.items.every((j: { status: string }) => j.status === 'canceled'), 'the filter returns only canceled jobs');
     const page = await t.http().get('/v1/jobs').query({ limit: 1 }).set('Authorization', auth());
     assert.equal(page.body.items.length, 1);
     assert.ok(page.body.nextCursor);

@@ -10,6 +10,6 @@ export {
   type PresignedRequest,
 } from './presign.js';
 export { startEmbeddedS3, type EmbeddedS3Handle } from './embedded-s3.js';
-export { deletePrefix, objectExists } from './objects.js';
+export { abortMultipartUpload, deletePrefix, objectExists } from './objects.js';
 export { PHOTO_MAX_BYTES, PHOTO_CONTENT_TYPES, isAcceptedPhotoType, normaliseContentType, type PhotoContentType } from './photo-uploads.js';
 export { createAsyncInvoker, type AsyncInvoker, type AsyncInvokerOptions } from './async-invoker.js';

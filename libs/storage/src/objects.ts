@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 /** Size of the object, or undefined when it does not exist. */
 export async function objectExists(s3: S3Client, bucket: string, key: string): Promise<number | undefined> {
@@ -26,4 +26,9 @@ export async function deletePrefix(s3: S3Client, bucket: string, prefix: string)
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return deleted;
+}
+
+/** Drops an unfinished multipart upload and its stored parts; an upload already gone is fine. */
+export async function abortMultipartUpload(s3: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
+  await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
@@ -14,7 +13,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '#config';
 import type { TenantContext } from '#database';
-import { keys, MAX_PRESIGN_SECONDS, presignPut } from '#storage';
+import { abortMultipartUpload, keys, MAX_PRESIGN_SECONDS, presignPut } from '#storage';
 import { InjectConfig } from '../app-config.provider.js';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
@@ -178,7 +177,7 @@ export class JobFilesService {
   }
 
   private async abortMultipart(key: string, uploadId: string): Promise<void> {
-    await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.config.s3.buckets.raw, Key: key, UploadId: uploadId })).catch(() => undefined);
+    await abortMultipartUpload(this.s3, this.config.s3.buckets.raw, key, uploadId);
   }
 }
 

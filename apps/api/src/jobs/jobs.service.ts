@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AppConfig } from '#config';
 import { type JobStatus, type TenantContext } from '#database';
-import { objectExists } from '#storage';
+import { abortMultipartUpload, objectExists } from '#storage';
 import { InjectConfig } from '../app-config.provider.js';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
@@ -53,6 +53,12 @@ export class JobsService {
       to: 'canceled',
     });
     if (!moved) throw problems.conflict(`The job is ${job.status}; only draft, queued or processing jobs can be canceled.`);
+    // Parts uploaded for files that will never be completed would otherwise be stored (and billed) forever.
+    for (const file of await this.jobs.allFiles(ctx, id)) {
+      if (!file.multipartUploadId) continue;
+      await abortMultipartUpload(this.s3, this.config.s3.buckets.raw, file.objectKey, file.multipartUploadId);
+      await this.jobs.clearMultipart(ctx, file.id);
+    }
     return this.get(ctx, id);
   }
 
