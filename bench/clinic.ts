@@ -20,6 +20,7 @@ import { ImageRejectedError, renderClinicPhoto } from '#imaging';
 import { type PhotoReportAck, SIGNATURE_HEADER, verifySignature } from '#signing';
 import { createAsyncInvoker, createS3Client, keys, startEmbeddedS3 } from '#storage';
 import { createThumbnailHandler } from '../apps/thumbnail-lambda/src/handler.js';
+import { mapLimit } from '../test/clinic/photo-helpers.js';
 import { fixture } from '../test/support/fixtures.js';
 import { type BenchTable, median } from './support/infra.js';
 
@@ -43,20 +44,9 @@ const WORKLOADS: Workload[] = [
 ];
 
 
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await fn(items[index]!, index);
-      }
-    }),
-  );
-}
 
 /** Median wall time (ms) of `RUNS` timed runs, after one warm-up unless told otherwise. */
-async function timed(runOnce: () => Promise<void>, warmUp = true): Promise<number> {
+async function timed(runOnce: () => Promise<unknown>, warmUp = true): Promise<number> {
   if (warmUp) await runOnce();
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {

@@ -123,14 +123,14 @@ export function originalCreatedEvent(t: TestApp, tenantId: string, animalId: str
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the order of results. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
       while (next < items.length) {
         const index = next++;
-        results[index] = await fn(items[index]!);
+        results[index] = await fn(items[index]!, index);
       }
     }),
   );

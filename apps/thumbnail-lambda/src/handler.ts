@@ -3,11 +3,10 @@ import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { ImageRejectedError, renderClinicPhoto, type RenderClinicPhotoResult } from '#imaging';
 import type { PhotoReport, ReportedRendition } from '#signing';
 import { createS3Client, keys, parsePhotoOriginalKey, PHOTO_MAX_BYTES } from '#storage';
-import { loadThumbnailConfig, type ThumbnailConfig } from './config.js';
+import { loadThumbnailConfig, type ThumbnailConfig } from '#config';
 import { sendReport } from './report-client.js';
 
-export type { ThumbnailConfig } from './config.js';
-export { loadThumbnailConfig } from './config.js';
+export { loadThumbnailConfig, type ThumbnailConfig } from '#config';
 
 export type RecordOutcome =
   | { key: string; outcome: 'ignored'; why: string }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { configSchema, type RawConfig, workerConfigSchema } from './schema.js';
+import type { z } from 'zod';
+import { configSchema, type RawConfig, thumbnailConfigSchema, workerConfigSchema } from './schema.js';
 
 export interface BucketNames {
   uploads: string;
@@ -64,13 +65,23 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses and validates the environment once; throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = configSchema.safeParse(env);
+/** Validates an environment against a schema; the error names every bad variable, never its value. */
+function parseEnv<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv): z.infer<Schema> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
-  const raw = parsed.data;
+  return parsed.data;
+}
+
+/** Path-style addressing defaults to on for S3-compatible endpoints, off for AWS. */
+function s3Client(raw: { S3_ENDPOINT?: string; S3_FORCE_PATH_STYLE?: boolean }, region: string) {
+  return { endpoint: raw.S3_ENDPOINT, region, forcePathStyle: raw.S3_FORCE_PATH_STYLE ?? raw.S3_ENDPOINT !== undefined };
+}
+
+/** Parses and validates the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw = parseEnv(configSchema, env);
   return {
     runtime: raw.RUNTIME,
     host: raw.HOST,
@@ -81,9 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
     s3: {
-      endpoint: raw.S3_ENDPOINT,
-      region: raw.S3_REGION,
-      forcePathStyle: raw.S3_FORCE_PATH_STYLE ?? raw.S3_ENDPOINT !== undefined,
+      ...s3Client(raw, raw.S3_REGION),
       embeddedPort: raw.EMBEDDED_S3_PORT,
       buckets: { uploads: raw.BUCKET_UPLOADS, raw: raw.BUCKET_RAW, processed: raw.BUCKET_PROCESSED },
       presignTtlSeconds: raw.PRESIGN_TTL_SECONDS,
@@ -103,11 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = workerConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
-  const raw = parsed.data;
+  const raw = parseEnv(workerConfigSchema, env);
   return {
     databaseUrl: raw.DATABASE_URL,
     workerId: raw.WORKER_ID,
@@ -115,9 +120,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     scratchDir: raw.SCRATCH_DIR,
     powerOffOnExit: raw.POWER_OFF_ON_EXIT,
     s3: {
-      endpoint: raw.S3_ENDPOINT,
-      region: raw.S3_REGION,
-      forcePathStyle: raw.S3_FORCE_PATH_STYLE ?? raw.S3_ENDPOINT !== undefined,
+      ...s3Client(raw, raw.S3_REGION),
       buckets: { uploads: raw.BUCKET_UPLOADS, raw: raw.BUCKET_RAW, processed: raw.BUCKET_PROCESSED },
     },
     processing: processingConfig(raw),
@@ -136,4 +139,28 @@ function processingConfig(raw: Pick<RawConfig, 'LEASE_SECONDS' | 'MAX_ATTEMPTS' 
 
 function generateSecret(): string {
   return randomBytes(32).toString('base64url');
+}
+
+export interface ThumbnailConfig {
+  buckets: { uploads: string; processed: string };
+  s3: { endpoint: string | undefined; region: string; forcePathStyle: boolean };
+  /** Base URL of the API; reports go to `${apiUrl}/internal/v1/photos/{id}/result`. */
+  apiUrl: string;
+  signingKey: string;
+  /** Pixel budget of one image; the renditions library's default when unset. */
+  maxPixels?: number;
+  callbackTimeoutMs: number;
+}
+
+/** The thumbnail Lambda's configuration, read once per container. */
+export function loadThumbnailConfig(env: NodeJS.ProcessEnv = process.env): ThumbnailConfig {
+  const raw = parseEnv(thumbnailConfigSchema, env);
+  return {
+    buckets: { uploads: raw.BUCKET_UPLOADS, processed: raw.BUCKET_PROCESSED },
+    s3: s3Client(raw, raw.S3_REGION ?? raw.AWS_REGION),
+    apiUrl: raw.PUBLIC_API_URL.replace(/\/+$/, ''),
+    signingKey: raw.CALLBACK_SIGNING_KEY,
+    maxPixels: raw.MAX_PIXELS,
+    callbackTimeoutMs: raw.CALLBACK_TIMEOUT_MS,
+  };
 }

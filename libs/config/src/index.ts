@@ -1,9 +1,11 @@
 export {
   loadConfig,
+  loadThumbnailConfig,
   loadWorkerConfig,
   ConfigError,
   type AppConfig,
   type BucketNames,
   type ProcessingConfig,
+  type ThumbnailConfig,
   type WorkerConfig,
 } from './app-config.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const booleanFlag = z
+export const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 
@@ -83,3 +83,17 @@ export const workerConfigSchema = z.object({
 export type RawWorkerConfig = z.infer<typeof workerConfigSchema>;
 
 export type RawConfig = z.infer<typeof configSchema>;
+
+/** The thumbnail Lambda's environment. Lambda sets AWS_REGION itself; S3_REGION overrides it. */
+export const thumbnailConfigSchema = z.object({
+  BUCKET_UPLOADS: z.string().min(3),
+  BUCKET_PROCESSED: z.string().min(3),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  S3_FORCE_PATH_STYLE: booleanFlag.optional(),
+  PUBLIC_API_URL: z.url(),
+  CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters'),
+  MAX_PIXELS: z.coerce.number().int().positive().optional(),
+  CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
