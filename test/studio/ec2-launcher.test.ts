@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
@@ -18,7 +18,6 @@ describe('EC2 worker launcher', () => {
     ec2.on(RunInstancesCommand).callsFake(() => ({ Instances: [{ InstanceId: `i-0000000000000000${++instance}` }] }));
     t = await startTestApp({ WORKER_LAUNCHER: 'ec2', EC2_LAUNCH_TEMPLATE_ID: TEMPLATE, MAX_WORKERS: '2', WORKER_CONCURRENCY: '2' });
   });
-  afterEach(() => undefined);
   after(async () => {
     await t.close();
     ec2.restore();
