@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
-npx tsc -p tsconfig.build.json
+npx nest build api
 export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=NodeVersionSupportWarning"
 node dist/test/support/run-tests.js "$@"

@@ -1,6 +1,7 @@
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '#config';
@@ -17,7 +18,7 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
     trustProxy: true,
     return503OnClosing: true,
     genReqId: requestId,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     logger: fastifyLoggerOptions(config),
   });
   // Health probes come every few seconds; their request lines would drown the rest.

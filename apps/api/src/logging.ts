@@ -23,6 +23,7 @@ export function requestId(req: IncomingMessage): string {
 export function fastifyLoggerOptions(config: Pick<AppConfig, 'logLevel'>): FastifyServerOptions['logger'] {
   return {
     level: config.logLevel,
+    ...humanReadableWhenInteractive(),
     redact: { paths: REDACT, censor: '[redacted]' },
     serializers: {
       req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
@@ -37,6 +38,12 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel'>): Params {
     useExisting: true,
     forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     // Logs made outside any request (start-up, workers, timers).
-    pinoHttp: { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
+    pinoHttp: { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, ...humanReadableWhenInteractive() },
   };
+}
+
+/** A person at a terminal (`npm run dev`) reads pino-pretty's lines; pipes and files get JSON. */
+function humanReadableWhenInteractive(): { transport?: { target: string; options: Record<string, unknown> } } {
+  if (!process.stdout.isTTY) return {};
+  return { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } };
 }
