@@ -6,12 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { loadConfig } from '#config';
+import { loadConfig, type ResolvedConfig } from '#config';
 import { runMigrations } from '#database';
 import { startEmbeddedS3 } from '#storage';
 import { developRaw, type ProcessingPreset, DEFAULT_PRESET } from '#imaging';
 import { writeSyntheticDng } from '../libs/imaging/src/raw/testing/synthetic-dng.js';
-import { createApp, type ResolvedConfig } from '../apps/api/src/app.factory.js';
+import { createApp } from '../apps/api/src/app.factory.js';
 import { type BenchTable, benchDatabase, median } from './support/infra.js';
 
 const run = promisify(execFile);

@@ -86,8 +86,8 @@ describe('thumbnail Lambda callbacks: idempotence and signatures', () => {
     await s3.send(new PutObjectCommand({ Bucket: t.config.s3.buckets.uploads, Key: keys.photoOriginal(clinic.id, animalId, photo.id), Body: bytes }));
     const outcomes = await t.thumbnails!.handler(originalCreatedEvent(t, clinic.id, animalId, photo.id, bytes.length));
     assert.equal(outcomes[0]!.outcome, 'skipped');
-    const { objectExists } = await import('#storage');
-    assert.equal(await objectExists(s3, t.config.s3.buckets.uploads, keys.photoOriginal(clinic.id, animalId, photo.id)), undefined);
+    const { objectSize } = await import('#storage');
+    assert.equal(await objectSize(s3, t.config.s3.buckets.uploads, keys.photoOriginal(clinic.id, animalId, photo.id)), undefined);
     s3.destroy();
   });
 

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
-import { type AppConfig, loadConfig } from '#config';
+import { type AppConfig, loadConfig, type ResolvedConfig } from '#config';
 import { type EmbeddedS3Handle, startEmbeddedS3 } from '#storage';
-import { createApp, type ResolvedConfig } from '../../apps/api/src/app.factory.js';
+import { createApp } from '../../apps/api/src/app.factory.js';
 import { type ThumbnailWiring, wireThumbnailLambda } from '../../apps/api/src/runtime/thumbnail-wiring.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 

@@ -4,12 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { LogController } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import type { AppConfig } from '#config';
+import type { ResolvedConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
-
-export type ResolvedConfig = AppConfig & { database: { url: string } };
 
 /** Builds the fully configured API (not listening). main.ts and the test suites share it. */
 export async function createApp(config: ResolvedConfig): Promise<NestFastifyApplication> {

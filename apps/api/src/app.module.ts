@@ -1,31 +1,28 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import type { AppConfig } from '#config';
+import { AppConfigModule, type ResolvedConfig } from '#config';
 import { dataSourceOptions } from '#database';
-import { APP_CONFIG } from './app-config.provider.js';
+import { StorageModule } from '#storage';
 import { ProblemDetailsFilter } from './common/problem.filter.js';
 import { loggerParams } from './logging.js';
 import { AnimalsModule } from './animals/animals.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { InternalModule } from './internal/internal.module.js';
-import { StorageModule } from './storage/storage.module.js';
 import { tenantThrottling } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 
 /** Static config for one process: everything reads the validated AppConfig, never process.env. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig & { database: { url: string } }): DynamicModule {
+  static forRoot(config: ResolvedConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config })] }),
-        { module: AppConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        AppConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 500 }),
         ThrottlerModule.forRoot(tenantThrottling(config.rateLimitPerMinute)),
@@ -40,6 +37,3 @@ export class AppModule {
     };
   }
 }
-
-@Module({})
-class AppConfigHolder {}

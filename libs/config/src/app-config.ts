@@ -40,6 +40,9 @@ export interface AppConfig {
   };
 }
 
+/** The configuration once the runtime has filled in what it provides (e.g. the embedded PostgreSQL). */
+export type ResolvedConfig = AppConfig & { database: { url: string } };
+
 export interface ProcessingConfig {
   leaseSeconds: number;
   maxAttempts: number;

@@ -6,6 +6,8 @@ export {
   type AppConfig,
   type BucketNames,
   type ProcessingConfig,
+  type ResolvedConfig,
   type ThumbnailConfig,
   type WorkerConfig,
 } from './app-config.js';
+export { APP_CONFIG, AppConfigModule, InjectConfig } from './config.module.js';

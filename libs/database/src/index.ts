@@ -4,3 +4,4 @@ export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-p
 export type { AuthenticatedTenant, TenantContext } from './tenant-context.js';
 export { encodeCursor, decodeCursor, type Cursor } from './cursor.js';
 export * from './jobs/index.js';
+export * from './status/index.js';

@@ -1,7 +1,7 @@
 import { AbortMultipartUploadCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 /** Size of the object, or undefined when it does not exist. */
-export async function objectExists(s3: S3Client, bucket: string, key: string): Promise<number | undefined> {
+export async function objectSize(s3: S3Client, bucket: string, key: string): Promise<number | undefined> {
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return head.ContentLength ?? 0;

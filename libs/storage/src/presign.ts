@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /** Presigned URLs never outlive this, whatever the caller asks. */
@@ -73,4 +73,24 @@ export function safeFilename(filename: string): string {
 export function titleAsFilename(title: string): string {
   const cleaned = title.replace(/[\u0000-\u001f\u007f]/g, '').replace(/[\\/:*?"<>|]/g, '_').replace(/^\.+/, '').trim();
   return cleaned.length > 0 ? cleaned.slice(0, 200) : 'download';
+}
+
+/** A PUT for one part of a multipart upload; with `contentLength` the part's exact size is signed too. */
+export async function presignPartPut(
+  s3: S3Client,
+  target: { bucket: string; key: string; uploadId: string; partNumber: number; contentLength?: number },
+  expiresInSeconds: number,
+): Promise<PresignedRequest> {
+  const expiresIn = ttl(expiresInSeconds);
+  const command = new UploadPartCommand({
+    Bucket: target.bucket,
+    Key: target.key,
+    UploadId: target.uploadId,
+    PartNumber: target.partNumber,
+    ContentLength: target.contentLength,
+  });
+  const signed = target.contentLength === undefined ? undefined : new Set(['content-length']);
+  const url = await getSignedUrl(s3, command, { expiresIn, signableHeaders: signed });
+  const headers: Record<string, string> = target.contentLength === undefined ? {} : { 'Content-Length': String(target.contentLength) };
+  return { method: 'PUT', url, headers, expiresAt: new Date(Date.now() + expiresIn * 1000) };
 }

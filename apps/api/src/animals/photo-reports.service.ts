@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { TenantContext } from '#database';
+import { isTerminalPhoto, type TenantContext } from '#database';
 import { keys } from '#storage';
 import type { PhotoReport, PhotoReportAck } from '#signing';
 import { problems } from '../common/problem.js';
-import { isTerminal } from './photo-state.js';
 import { PhotoStorage } from './photo-storage.js';
 import { PhotosRepository } from './photos.repository.js';
 
@@ -33,7 +32,7 @@ export class PhotoReportsService {
       return { photoId, status: null, changed: false, proceed: false };
     }
     if (changed) this.logger.log({ photoId, tenantId: report.tenantId, status: current.status }, 'photo status changed');
-    return { photoId, status: current.status, changed, proceed: !isTerminal(current.status) };
+    return { photoId, status: current.status, changed, proceed: !isTerminalPhoto(current.status) };
   }
 
   private toOutcome(report: PhotoReport, at: { tenantId: string; animalId: string; photoId: string }) {

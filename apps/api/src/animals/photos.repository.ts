@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import { type Cursor, PhotoEntity, type PhotoStatus, type PhotoUploadMethod, type StoredRendition, type TenantContext } from '#database';
-import { sourcesOf } from './photo-state.js';
+import { type Cursor, PhotoEntity, photoSourcesOf, type PhotoStatus, type PhotoUploadMethod, type StoredRendition, type TenantContext } from '#database';
 
 export interface NewPhoto {
   animalId: string;
@@ -101,7 +100,7 @@ export class PhotosRepository {
         id,
         animalId,
         tenantId: ctx.tenantId,
-        from: sourcesOf(outcome.status as PhotoStatus),
+        from: photoSourcesOf(outcome.status as PhotoStatus),
       })
       .execute();
     return (result.affected ?? 0) > 0;

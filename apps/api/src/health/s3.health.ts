@@ -1,14 +1,13 @@
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { AppConfig } from '#config';
-import { InjectConfig } from '../app-config.provider.js';
-import { S3 } from '../storage/storage.module.js';
+import { type AppConfig, InjectConfig } from '#config';
+import { S3_CLIENT } from '#storage';
 
 @Injectable()
 export class S3HealthIndicator {
   constructor(
-    @Inject(S3) private readonly s3: S3Client,
+    @Inject(S3_CLIENT) private readonly s3: S3Client,
     @InjectConfig() private readonly config: AppConfig,
     private readonly health: HealthIndicatorService,
   ) {}

@@ -1,9 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable, type RawBodyRequest } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import type { AppConfig } from '#config';
+import { type AppConfig, InjectConfig } from '#config';
 import { SIGNATURE_HEADER, verifySignature } from '#signing';
-import { InjectConfig } from '../app-config.provider.js';
 import { problems } from '../common/problem.js';
 
 /**

@@ -1,12 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { AppConfig } from '#config';
+import { Injectable } from '@nestjs/common';
 import { DOWNLOADABLE_JOB_STATUSES, type TenantContext } from '#database';
-import { presignGet, safeFilename, titleAsFilename } from '#storage';
-import { InjectConfig } from '../app-config.provider.js';
+import { safeFilename, titleAsFilename } from '#storage';
 import { problems } from '../common/problem.js';
-import { S3 } from '../storage/storage.module.js';
 import type { JobDownloadDto } from './dto/file.dto.js';
+import { JobStorage } from './job-storage.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 
@@ -15,8 +12,7 @@ export class DownloadsService {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly jobsService: JobsService,
-    @Inject(S3) private readonly s3: S3Client,
-    @InjectConfig() private readonly config: AppConfig,
+    private readonly storage: JobStorage,
   ) {}
 
   /** Short-lived links to the ZIP and every variant; 409 until the job is complete. */
@@ -25,12 +21,10 @@ export class DownloadsService {
     if (!DOWNLOADABLE_JOB_STATUSES.includes(job.status)) {
       throw problems.conflict(`The job is ${job.status}; downloads are available once it has completed.`, { jobStatus: job.status });
     }
-    const bucket = this.config.s3.buckets.processed;
-    const ttl = this.config.s3.presignTtlSeconds;
-    const expiresAt = new Date(Date.now() + ttl * 1000).toISOString();
+    const expiresAt = this.storage.linkExpiry().toISOString();
     const archiveName = `${titleAsFilename(job.name)}.zip`;
     const archive = job.archiveKey
-      ? { filename: archiveName, bytes: job.archiveBytes ?? 0, url: (await presignGet(this.s3, { bucket, key: job.archiveKey, downloadName: archiveName }, ttl)).url }
+      ? { filename: archiveName, bytes: job.archiveBytes ?? 0, url: (await this.storage.presignDownload(job.archiveKey, archiveName)).url }
       : null;
     const files = await this.jobs.allFiles(ctx, jobId);
     return {
@@ -47,7 +41,7 @@ export class DownloadsService {
             variants: await Promise.all(
               file.outputs.map(async (output) => {
                 const filename = `${base}_${output.variant}.${output.extension}`;
-                const link = await presignGet(this.s3, { bucket, key: output.key, downloadName: filename }, ttl);
+                const link = await this.storage.presignDownload(output.key, filename);
                 return { variant: output.variant, filename, width: output.width, height: output.height, bytes: output.bytes, url: link.url };
               }),
             ),

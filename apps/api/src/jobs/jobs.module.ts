@@ -2,13 +2,12 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { AppConfig } from '#config';
+import { APP_CONFIG, type AppConfig, type ResolvedConfig } from '#config';
 import { dataSourceSql, WorkersRegistry } from '#database';
-import { APP_CONFIG } from '../app-config.provider.js';
-import type { ResolvedConfig } from '../app.factory.js';
 import { DownloadsService } from './downloads.service.js';
 import { JobFilesController } from './job-files.controller.js';
 import { JobFilesService } from './job-files.service.js';
+import { JobStorage } from './job-storage.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
@@ -22,6 +21,7 @@ import { WORKER_LAUNCHER, type WorkerLauncher } from './launcher/worker-launcher
   controllers: [JobsController, JobFilesController],
   providers: [
     JobsRepository,
+    JobStorage,
     JobsService,
     JobFilesService,
     DownloadsService,

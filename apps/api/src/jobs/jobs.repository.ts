@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type Cursor, type FileOutput, type FileStatus, type JobStatus, rowsOf, type TenantContext } from '#database';
+import { type Cursor, type FileOutput, type FileStatus, type JobStatus, rowsOf, type TenantContext, TERMINAL_JOB_STATUSES } from '#database';
 import type { ProcessingPreset } from '#imaging';
 
 export interface JobRow {
@@ -79,9 +79,9 @@ export class JobsRepository {
       const moved = await manager.query(
         `UPDATE jobs SET status = $3,
                 queued_at = CASE WHEN $3 = 'queued' THEN now() ELSE queued_at END,
-                finished_at = CASE WHEN $3 IN ('completed', 'completed_with_errors', 'failed', 'canceled') THEN now() ELSE finished_at END
+                finished_at = CASE WHEN $3 = ANY($5::text[]) THEN now() ELSE finished_at END
           WHERE id = $1 AND tenant_id = $2 AND status = ANY($4::text[]) RETURNING id`,
-        [id, ctx.tenantId, to, from],
+        [id, ctx.tenantId, to, from, TERMINAL_JOB_STATUSES],
       );
       if (rowsOf(moved).length === 0) return false;
       if (fileUpdate) {

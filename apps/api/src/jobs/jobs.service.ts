@@ -1,27 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { AppConfig } from '#config';
-import { type JobStatus, type TenantContext } from '#database';
-import { abortMultipartUpload, objectExists } from '#storage';
-import { InjectConfig } from '../app-config.provider.js';
+import { Injectable } from '@nestjs/common';
+import { jobSourcesOf, type JobStatus, PENDING_FILE_STATUSES, type TenantContext } from '#database';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
-import { S3 } from '../storage/storage.module.js';
 import type { CreateJobDto, JobDto, JobPageDto } from './dto/job.dto.js';
+import { JobStorage } from './job-storage.js';
 import { CapacityService } from './launcher/capacity.service.js';
-import { JobsRepository, type JobRow } from './jobs.repository.js';
+import { type JobRow, JobsRepository } from './jobs.repository.js';
 import { toJobDto } from './mappers.js';
 import { presetProblems, resolvePreset } from './preset-resolution.js';
-
-const CANCELABLE: readonly JobStatus[] = ['draft', 'queued', 'processing'];
 
 @Injectable()
 export class JobsService {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly capacity: CapacityService,
-    @Inject(S3) private readonly s3: S3Client,
-    @InjectConfig() private readonly config: AppConfig,
+    private readonly storage: JobStorage,
   ) {}
 
   async create(ctx: TenantContext, input: CreateJobDto): Promise<JobDto> {
@@ -48,15 +41,15 @@ export class JobsService {
 
   async cancel(ctx: TenantContext, id: string): Promise<JobDto> {
     const job = await this.require(ctx, id);
-    const moved = await this.jobs.transition(ctx, id, CANCELABLE, 'canceled', {
-      from: ['declared', 'queued', 'processing'],
+    const moved = await this.jobs.transition(ctx, id, jobSourcesOf('canceled'), 'canceled', {
+      from: PENDING_FILE_STATUSES,
       to: 'canceled',
     });
     if (!moved) throw problems.conflict(`The job is ${job.status}; only draft, queued or processing jobs can be canceled.`);
     // Parts uploaded for files that will never be completed would otherwise be stored (and billed) forever.
     for (const file of await this.jobs.allFiles(ctx, id)) {
       if (!file.multipartUploadId) continue;
-      await abortMultipartUpload(this.s3, this.config.s3.buckets.raw, file.objectKey, file.multipartUploadId);
+      await this.storage.abortRawMultipart(file.objectKey, file.multipartUploadId);
       await this.jobs.clearMultipart(ctx, file.id);
     }
     return this.get(ctx, id);
@@ -68,8 +61,7 @@ export class JobsService {
     if (job.status !== 'draft') throw problems.conflict(`The job is ${job.status}; only a draft can be submitted.`);
     const files = await this.jobs.allFiles(ctx, id);
     if (files.length === 0) throw problems.conflict('The job has no files; declare and upload at least one.');
-    const bucket = this.config.s3.buckets.raw;
-    const sizes = await mapLimit(files, 8, (file) => objectExists(this.s3, bucket, file.objectKey));
+    const sizes = await mapLimit(files, 8, (file) => this.storage.rawSize(file.objectKey));
     const notReady = files.flatMap((file, i) => {
       const size = sizes[i];
       if (size === undefined) return [{ id: file.id, filename: file.filename, problem: 'not uploaded' }];
@@ -81,7 +73,7 @@ export class JobsService {
         files: notReady,
       });
     }
-    const moved = await this.jobs.transition(ctx, id, ['draft'], 'queued', { from: ['declared'], to: 'queued' });
+    const moved = await this.jobs.transition(ctx, id, jobSourcesOf('queued'), 'queued', { from: ['declared'], to: 'queued' });
     if (!moved) throw problems.conflict('The job changed while it was being submitted; reload it.');
     await this.capacity.ensureCapacity({ tenantId: ctx.tenantId, jobId: id });
     return this.get(ctx, id);

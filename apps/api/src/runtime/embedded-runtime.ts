@@ -1,8 +1,7 @@
 import path from 'node:path';
-import type { AppConfig } from '#config';
+import type { AppConfig, ResolvedConfig } from '#config';
 import { runMigrations, startEmbeddedPostgres } from '#database';
 import { type EmbeddedS3Handle, startEmbeddedS3 } from '#storage';
-import type { ResolvedConfig } from '../app.factory.js';
 
 export interface Runtime {
   config: ResolvedConfig;

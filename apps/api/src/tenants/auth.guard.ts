@@ -2,13 +2,12 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import type { AppConfig } from '#config';
+import { type AppConfig, InjectConfig } from '#config';
 import type { TenantKind } from '#database';
-import { InjectConfig } from '../app-config.provider.js';
 import { problems } from '../common/problem.js';
 import { secretsEqual } from './api-key-token.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { AUTH_MODE, type AuthMode, type AuthenticatedRequest, TENANT_KIND } from './auth.decorators.js';
+import { AUTH_MODE, type AuthenticatedRequest, type AuthMode, TENANT_KIND } from './auth.decorators.js';
 
 /** Global guard: every route needs a tenant key unless marked @Public or @AdminOnly. */
 @Injectable()

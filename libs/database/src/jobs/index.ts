@@ -1,4 +1,3 @@
-export * from './job-status.js';
 export { JobQueue, type ArchiveClaim, type ClaimedFile, type FileOutput, type FileResult } from './job-queue.js';
 export { WorkersRegistry } from './workers-registry.js';
 export { dataSourceSql, poolSql, rowsOf, type Sql } from './sql.js';

@@ -1,5 +1,5 @@
 import type { Sql } from './sql.js';
-import { finalJobStatus, type JobStatus } from './job-status.js';
+import { finalJobStatus, type JobStatus } from '../status/job-status.js';
 
 export interface ClaimedFile {
   id: string;

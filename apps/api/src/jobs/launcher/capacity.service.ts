@@ -1,7 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { AppConfig } from '#config';
+import { type AppConfig, InjectConfig } from '#config';
 import type { WorkersRegistry } from '#database';
-import { InjectConfig } from '../../app-config.provider.js';
 import { WORKERS_REGISTRY } from './tokens.js';
 import { type LaunchTrigger, WORKER_LAUNCHER, type WorkerLauncher } from './worker-launcher.js';
 

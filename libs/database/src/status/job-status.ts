@@ -5,11 +5,14 @@ export const FILE_STATUSES = ['declared', 'queued', 'processing', 'done', 'faile
 export type FileStatus = (typeof FILE_STATUSES)[number];
 
 export const TERMINAL_FILE_STATUSES: readonly FileStatus[] = ['done', 'failed', 'canceled'];
-export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['completed', 'completed_with_errors', 'failed', 'canceled'];
+/** Files that still await an outcome. */
+export const PENDING_FILE_STATUSES: readonly FileStatus[] = FILE_STATUSES.filter((status) => !TERMINAL_FILE_STATUSES.includes(status));
 /** Jobs a client can download from. */
 export const DOWNLOADABLE_JOB_STATUSES: readonly JobStatus[] = ['completed', 'completed_with_errors'];
+/** Jobs whose files workers may claim. */
+export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['queued', 'processing'];
 
-const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
+const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
   draft: ['queued', 'canceled'],
   queued: ['processing', 'completed', 'completed_with_errors', 'failed', 'canceled'],
   processing: ['completed', 'completed_with_errors', 'failed', 'canceled'],
@@ -19,8 +22,15 @@ const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
   canceled: [],
 };
 
-export function canTransition(from: JobStatus, to: JobStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter((status) => JOB_TRANSITIONS[status].length === 0);
+
+export function canJobMove(from: JobStatus, to: JobStatus): boolean {
+  return JOB_TRANSITIONS[from].includes(to);
+}
+
+/** The statuses a job may be in for a move to `to`: what the guarded UPDATE matches on. */
+export function jobSourcesOf(to: JobStatus): JobStatus[] {
+  return JOB_STATUSES.filter((from) => canJobMove(from, to));
 }
 
 export function isTerminalJob(status: JobStatus): boolean {

@@ -1,0 +1,76 @@
+import type { Readable } from 'node:stream';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Inject, Injectable } from '@nestjs/common';
+import { type AppConfig, InjectConfig } from '#config';
+import { abortMultipartUpload, MAX_PRESIGN_SECONDS, objectSize, type PresignedRequest, presignGet, presignPartPut, presignPut, S3_CLIENT, streamToObject } from '#storage';
+
+const RAW_CONTENT_TYPE = 'application/octet-stream';
+
+/** The S3 side of studio jobs: RAW uploads in the raw bucket, outputs and ZIPs in the processed one. */
+@Injectable()
+export class JobStorage {
+  constructor(
+    @Inject(S3_CLIENT) private readonly s3: S3Client,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  private get buckets() {
+    return this.config.s3.buckets;
+  }
+
+  private get ttl() {
+    return this.config.s3.presignTtlSeconds;
+  }
+
+  /** Size of an uploaded RAW, or undefined when nothing is there. */
+  rawSize(key: string): Promise<number | undefined> {
+    return objectSize(this.s3, this.buckets.raw, key);
+  }
+
+  presignRawPut(key: string, bytes: number): Promise<PresignedRequest> {
+    return presignPut(this.s3, { bucket: this.buckets.raw, key, contentType: RAW_CONTENT_TYPE, contentLength: bytes }, this.ttl);
+  }
+
+  presignRawPartPut(key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {
+    return presignPartPut(this.s3, { bucket: this.buckets.raw, key, uploadId, partNumber, contentLength: bytes }, this.ttl);
+  }
+
+  async startRawMultipart(key: string): Promise<string> {
+    const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.buckets.raw, Key: key, ContentType: RAW_CONTENT_TYPE }));
+    if (!created.UploadId) throw new Error('CreateMultipartUpload returned no upload id');
+    return created.UploadId;
+  }
+
+  async completeRawMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void> {
+    await this.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.buckets.raw,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+    );
+  }
+
+  abortRawMultipart(key: string, uploadId: string): Promise<void> {
+    return abortMultipartUpload(this.s3, this.buckets.raw, key, uploadId);
+  }
+
+  /** Streams a RAW through the API; rejects with StreamTooLargeError past `maxBytes`. */
+  streamRaw(key: string, body: Readable, maxBytes: number): Promise<number> {
+    return streamToObject(this.s3, { bucket: this.buckets.raw, key, contentType: RAW_CONTENT_TYPE, maxBytes }, body);
+  }
+
+  async deleteRaw(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.raw, Key: key }));
+  }
+
+  /** When links presigned now stop working. */
+  linkExpiry(): Date {
+    return new Date(Date.now() + Math.min(this.ttl, MAX_PRESIGN_SECONDS) * 1000);
+  }
+
+  presignDownload(key: string, downloadName: string): Promise<PresignedRequest> {
+    return presignGet(this.s3, { bucket: this.buckets.processed, key, downloadName }, this.ttl);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './job-status.js';
+export * from './photo-status.js';
