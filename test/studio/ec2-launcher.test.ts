@@ -1,79 +1,223 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { AddTagsToResourceCommand, DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
+import { workerRoutes } from '#worker-protocol';
+import { CapacityService } from '../../apps/api/src/jobs/launcher/capacity.service.js';
 import { fixture } from '../support/fixtures.js';
 import { createJob, uploadFile } from '../support/studio.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const TEMPLATE = 'lt-0123456789abcdef0';
+const PREFIX = '/revela/test/worker-tokens';
+const INTERNAL_URL = 'http://10.0.1.10:3001';
+const ACCOUNT = '123456789012';
 
+/**
+ * The EC2 launcher against mocked EC2 and SSM control planes (the only fakes: they cannot run
+ * here). Every request is asserted whole; the database, S3 and the worker endpoints are real.
+ */
 describe('EC2 worker launcher', () => {
   const ec2 = mockClient(EC2Client);
+  const ssm = mockClient(SSMClient);
   let t: TestApp;
+  let db: pg.Client;
+  let studio: { id: string; key: string };
   let instance = 0;
+  /** Every worker token the API stored for an instance role, by worker id. */
+  const issued = new Map<string, string>();
+  const jobs: string[] = [];
 
   before(async () => {
-    ec2.on(RunInstancesCommand).callsFake(() => ({ Instances: [{ InstanceId: `i-0000000000000000${++instance}` }] }));
-    t = await startTestApp({ WORKER_LAUNCHER: 'ec2', EC2_LAUNCH_TEMPLATE_ID: TEMPLATE, MAX_WORKERS: '2', WORKER_CONCURRENCY: '2' });
+    t = await startTestApp({
+      WORKER_LAUNCHER: 'ec2',
+      EC2_LAUNCH_TEMPLATE_ID: TEMPLATE,
+      WORKER_TOKEN_PARAMETER_PREFIX: PREFIX,
+      INTERNAL_API_URL: INTERNAL_URL,
+      S3_REGION: 'eu-west-1',
+      MAX_WORKERS: '3',
+      WORKER_CONCURRENCY: '2',
+      IDLE_SHUTDOWN_SECONDS: '120',
+      WORKER_RECONCILE_SECONDS: '0',
+    });
+    db = new pg.Client({ connectionString: t.database.url });
+    await db.connect();
+    studio = await t.createTenant('studio');
+  });
+  beforeEach(() => {
+    ec2.reset();
+    ssm.reset();
+    ssm.on(PutParameterCommand).callsFake((input: { Name: string; Value: string }) => {
+      issued.set(input.Name.split('/').pop()!, input.Value);
+      return {};
+    });
+    ssm.on(AddTagsToResourceCommand).resolves({});
+    ssm.on(DeleteParameterCommand).resolves({});
+    ec2.on(RunInstancesCommand).callsFake(() => ({ OwnerId: ACCOUNT, Instances: [{ InstanceId: `i-${String(++instance).padStart(17, '0')}` }] }));
   });
   after(async () => {
+    await db.end();
     await t.close();
     ec2.restore();
+    ssm.restore();
   });
 
-  it('starts the instances the backlog needs from the launch template, tagged, with no secret in user data', async () => {
-    const studio = await t.createTenant('studio');
-    const jobId = await createJob(t, studio.key, { name: 'Cloud' });
-    for (const name of ['nikon_d1.nef', 'kodak_dc50.kdc', 'canon_eos_6d_lossy_reduced.dng']) {
-      await uploadFile(t, studio.key, jobId, fixture('raw', name));
-    }
+  async function submitJob(files: number): Promise<string> {
+    const jobId = await createJob(t, studio.key, { name: `Cloud ${files}` });
+    for (let i = 0; i < files; i += 1) await uploadFile(t, studio.key, jobId, fixture('raw', 'nikon_d1.nef'), `DSC_${i}.NEF`);
     const submitted = await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', `Bearer ${studio.key}`);
     assert.equal(submitted.status, 200);
+    jobs.push(jobId);
+    return jobId;
+  }
 
+  async function openWorkers(): Promise<Array<{ id: string; instance_id: string | null }>> {
+    return (await db.query(`SELECT id, instance_id FROM workers WHERE stopped_at IS NULL ORDER BY started_at, instance_id`)).rows;
+  }
+
+  function workerCall(route: string, token: string, body: unknown = {}): Promise<Response> {
+    return fetch(`${t.baseUrl}${route}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function stopAll(): Promise<void> {
+    for (const worker of await openWorkers()) assert.equal((await workerCall(workerRoutes.stopped, issued.get(worker.id)!, { reason: 'idle' })).status, 204);
+    assert.deepEqual(await openWorkers(), []);
+  }
+
+  it('launches what the backlog needs (3 files at 2 per worker: 2, under MAX_WORKERS=3), with the exact requests', async () => {
+    const jobId = await submitJob(3);
     const calls = ec2.commandCalls(RunInstancesCommand);
-    assert.equal(calls.length, 2, '3 files at 2 per worker need 2 workers (MAX_WORKERS=2)');
-    const db = new pg.Client({ connectionString: t.database.url });
-    await db.connect();
-    const { rows: workers } = await db.query(`SELECT id, kind, instance_id FROM workers ORDER BY instance_id`);
-    await db.end();
-    assert.deepEqual(workers.map((w) => [w.kind, w.instance_id]), [
-      ['ec2', 'i-00000000000000001'],
-      ['ec2', 'i-00000000000000002'],
-    ]);
+    assert.equal(calls.length, 2);
+    const workers = await openWorkers();
+    assert.equal(workers.length, 2);
 
     for (const [index, call] of calls.entries()) {
       const input = call.args[0].input;
-      const workerId = workers[index].id as string;
+      const worker = workers.find((w) => w.instance_id === `i-${String(instance - 1 + index).padStart(17, '0')}`);
+      assert.ok(worker, 'the worker row carries its instance id');
       const tags = [
-        { Key: 'Name', Value: `revela-batch-worker-${workerId.slice(0, 8)}` },
+        { Key: 'Name', Value: `revela-batch-worker-${worker.id.slice(0, 8)}` },
         { Key: 'revela:role', Value: 'batch-worker' },
-        { Key: 'revela:worker-id', Value: workerId },
+        { Key: 'revela:worker-id', Value: worker.id },
         { Key: 'revela:tenant-id', Value: studio.id },
         { Key: 'revela:job-id', Value: jobId },
       ];
-      const userData = Buffer.from(input.UserData!, 'base64').toString('utf8');
+      const expectedUserData = [
+        '#!/bin/bash',
+        'set -euo pipefail',
+        'install -d -m 0755 /etc/revela',
+        "cat > /etc/revela/worker.env <<'ENV'",
+        `WORKER_ID=${worker.id}`,
+        `INTERNAL_API_URL=${INTERNAL_URL}`,
+        'LOG_LEVEL=silent',
+        'WORKER_CONCURRENCY=2',
+        'IDLE_SHUTDOWN_SECONDS=120',
+        'RAW_DECODER=auto',
+        `WORKER_TOKEN_PARAMETER=${PREFIX}/${worker.id}`,
+        'AWS_REGION=eu-west-1',
+        'POWER_OFF_ON_EXIT=true',
+        'ENV',
+        'systemctl start revela-batch-worker',
+        '',
+      ].join('\n');
       assert.deepEqual(input, {
         LaunchTemplate: { LaunchTemplateId: TEMPLATE, Version: '$Latest' },
         MinCount: 1,
         MaxCount: 1,
         InstanceInitiatedShutdownBehavior: 'terminate',
-        UserData: input.UserData,
+        UserData: Buffer.from(expectedUserData).toString('base64'),
         TagSpecifications: [
           { ResourceType: 'instance', Tags: tags },
           { ResourceType: 'volume', Tags: tags },
         ],
-        ClientToken: workerId,
+        ClientToken: worker.id,
       });
-      assert.match(userData, new RegExp(`WORKER_ID=${workerId}`));
-      for (const secret of [t.adminToken, t.config.database.url, 'postgres://', t.config.callbackSigningKey]) {
-        assert.ok(!userData.includes(secret), 'no secret in user data');
+      const token = issued.get(worker.id);
+      assert.match(token ?? '', /^rvw_[A-Za-z0-9_-]{43}$/);
+      for (const secret of [token!, t.adminToken, t.config.database.url, t.config.callbackSigningKey]) {
+        assert.ok(!expectedUserData.includes(secret), 'no secret in user data');
       }
     }
 
-    const again = await t.http().post(`/v1/jobs/${jobId}/cancel`).set('Authorization', `Bearer ${studio.key}`);
-    assert.equal(again.status, 200);
-    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 2, 'no more instances than the backlog needs');
+    const puts = ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input);
+    assert.deepEqual(
+      puts.map((p) => ({ ...p, Value: '…' })),
+      workers.map((w) => ({
+        Name: `${PREFIX}/${w.id}`,
+        Type: 'SecureString',
+        Value: '…',
+        Description: 'Revela batch worker token (deleted when the worker stops)',
+        Tags: [
+          { Key: 'revela:role', Value: 'batch-worker' },
+          { Key: 'revela:worker-id', Value: w.id },
+        ],
+      })),
+    );
+    assert.deepEqual(
+      ssm.commandCalls(AddTagsToResourceCommand).map((c) => c.args[0].input),
+      workers.map((w) => ({
+        ResourceType: 'Parameter',
+        ResourceId: `${PREFIX}/${w.id}`,
+        Tags: [{ Key: 'revela:instance-arn', Value: `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/${w.instance_id}` }],
+      })),
+    );
+  });
+
+  it('counts the workers already alive: 2 more files make a backlog of 5, so one more instance (3 = MAX_WORKERS)', async () => {
+    await submitJob(2);
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1);
+    assert.equal((await openWorkers()).length, 3);
+  });
+
+  it('holds at MAX_WORKERS; a stopped worker loses its token and parameter, and its place is refilled', async () => {
+    const capacity = t.app.get(CapacityService);
+    await capacity.ensureCapacity();
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 0, '5 files want 3 workers; 3 are alive');
+
+    const [worker] = await openWorkers();
+    const token = issued.get(worker!.id)!;
+    assert.equal((await workerCall(workerRoutes.heartbeat, token, { pid: 4242 })).status, 204);
+    assert.equal((await workerCall(workerRoutes.stopped, token, { reason: 'idle' })).status, 204);
+    assert.deepEqual(ssm.commandCalls(DeleteParameterCommand).map((c) => c.args[0].input), [{ Name: `${PREFIX}/${worker!.id}` }]);
+    const refused = await workerCall(workerRoutes.heartbeat, token, { pid: 4242 });
+    assert.equal(refused.status, 401, 'the token is revoked with the stop');
+
+    await capacity.ensureCapacity();
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1, 'one place freed, one worker launched');
+  });
+
+  it('a failed RunInstances leaves the files queued, records the failed worker, deletes its token, and the next pass retries', async () => {
+    await stopAll();
+    ssm.resetHistory();
+    ec2.reset();
+    ec2.on(RunInstancesCommand).rejectsOnce(new Error('InsufficientInstanceCapacity')).resolves({ OwnerId: ACCOUNT, Instances: [{ InstanceId: 'i-00000000000000099' }] });
+    const capacity = t.app.get(CapacityService);
+
+    await capacity.ensureCapacity();
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1, 'one attempt, then the pass gives up');
+    const failed = await db.query(`SELECT id, stop_reason FROM workers WHERE stop_reason LIKE 'launch failed%'`);
+    assert.equal(failed.rows.length, 1);
+    assert.match(failed.rows[0].stop_reason, /InsufficientInstanceCapacity/);
+    assert.deepEqual(ssm.commandCalls(DeleteParameterCommand).map((c) => c.args[0].input), [{ Name: `${PREFIX}/${failed.rows[0].id}` }]);
+    const queued = await db.query(`SELECT count(*)::int AS n FROM job_files WHERE status = 'queued'`);
+    assert.equal(queued.rows[0].n, 5, 'every file is still queued');
+
+    await capacity.ensureCapacity();
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 4, 'the retry launches the 3 workers the backlog needs');
+  });
+
+  it('launches nothing for canceled jobs, though no worker is alive', async () => {
+    await stopAll();
+    for (const jobId of jobs) {
+      assert.equal((await t.http().post(`/v1/jobs/${jobId}/cancel`).set('Authorization', `Bearer ${studio.key}`)).status, 200);
+    }
+    await t.app.get(CapacityService).ensureCapacity();
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 0);
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -12,18 +13,36 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const FILES = 6;
 
+/** Secrets the API process holds that a worker must never inherit. */
+const API_SECRETS = { AWS_ACCESS_KEY_ID: 'AKIAREVELATESTKEY000', AWS_SECRET_ACCESS_KEY: 'revela-test-secret-access-key', AWS_SESSION_TOKEN: 'revela-test-session' };
+
+/** Reads the running worker's environment from /proc: its id, the API URL and its token, nothing else secret. */
+async function assertWorkerHoldsNoCredentials(pid: number): Promise<void> {
+  const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
+  const env = new Map(environ.split('\0').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  assert.deepEqual(
+    [...env.keys()].filter((name) => !['PATH', 'HOME', 'TMPDIR', 'LANG'].includes(name)).sort(),
+    ['IDLE_SHUTDOWN_SECONDS', 'INTERNAL_API_URL', 'LOG_LEVEL', 'RAW_DECODER', 'WORKER_CONCURRENCY', 'WORKER_ID', 'WORKER_TOKEN'],
+  );
+  assert.match(env.get('WORKER_TOKEN')!, /^rvw_/);
+  const values = [...env.values()].join('\n');
+  for (const secret of [...Object.values(API_SECRETS), 'postgres://']) assert.ok(!values.includes(secret), `the worker sees ${secret}`);
+}
+
 describe('batch workers: crash recovery, idle shutdown, decoders', () => {
   let t: TestApp;
   let studio: { id: string; key: string };
   let db: pg.Client;
 
   before(async () => {
+    Object.assign(process.env, API_SECRETS);
     t = await startTestApp({ LEASE_SECONDS: '2', IDLE_SHUTDOWN_SECONDS: '2', MAX_WORKERS: '1' });
     studio = await t.createTenant('studio');
     db = new pg.Client({ connectionString: t.database.url });
     await db.connect();
   });
   after(async () => {
+    for (const name of Object.keys(API_SECRETS)) delete process.env[name];
     await db.end();
     await t.close();
   });
@@ -42,6 +61,7 @@ describe('batch workers: crash recovery, idle shutdown, decoders', () => {
       else await sleep(50);
     }
     assert.ok(victim, 'a worker started processing');
+    await assertWorkerHoldsNoCredentials(victim.pid!);
     victim.kill('SIGKILL');
 
     const job = await waitForJob(t, studio.key, jobId, 120_000);

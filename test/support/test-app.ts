@@ -19,8 +19,8 @@ export interface TestApp {
   adminToken: string;
   /** Present with `{ thumbnails: true }`: the thumbnail Lambda wired to the S3 server's events. */
   thumbnails?: ThumbnailWiring;
-  /** The API's base URL when it listens (with `{ thumbnails: true }`). */
-  baseUrl?: string;
+  /** The API's base URL: it listens on an ephemeral loopback port, which workers and the Lambda call. */
+  baseUrl: string;
   http(): ReturnType<typeof request>;
   /** Creates a tenant through the API and returns its id and first key. */
   createTenant(kind: 'studio' | 'clinic', name?: string): Promise<{ id: string; key: string }>;
@@ -56,12 +56,10 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     ...env,
   }) as AppConfig & ResolvedConfig;
   const app = await createApp(config);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   let thumbnails: ThumbnailWiring | undefined;
-  let baseUrl: string | undefined;
   if (options.thumbnails) {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.getHttpServer().address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${address.port}`;
     const log = process.env.REVELA_TEST_LOG_LEVEL ? undefined : () => undefined;
     thumbnails = wireThumbnailLambda(s3, config, { apiUrl: baseUrl, log, deliverEvents: options.thumbnails === true });
   }

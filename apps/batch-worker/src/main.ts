@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { ConfigError, loadWorkerConfig } from '#config';
-import { JobQueue, poolSql, WorkersRegistry } from '#database';
 import { closeRawDecoders } from '#imaging';
-import { createS3Client } from '#storage';
+import { WorkerApi } from './api-client.js';
 import { createWorkerLogger } from './logger.js';
+import { resolveWorkerToken } from './token.js';
 import { WorkerLoop } from './worker-loop.js';
 
 const HEARTBEAT_MS = 5_000;
@@ -15,23 +14,20 @@ const HEARTBEAT_MS = 5_000;
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createWorkerLogger(config.logLevel, config.workerId);
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.processing.concurrency + 3 });
-  const sql = poolSql(pool);
-  const registry = new WorkersRegistry(sql);
+  const api = new WorkerApi({ baseUrl: config.apiUrl, token: await resolveWorkerToken(config.token) });
   const scratchDir = config.scratchDir ?? path.join(os.tmpdir(), `revela-worker-${config.workerId}`);
-  await mkdir(scratchDir, { recursive: true });
+  await mkdir(scratchDir, { recursive: true, mode: 0o700 });
 
-  await registry.heartbeat(config.workerId, process.pid);
+  await api.heartbeat(process.pid);
   const heartbeat = setInterval(() => {
-    registry.heartbeat(config.workerId).catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
+    api.heartbeat(process.pid).catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
   }, HEARTBEAT_MS);
 
   const loop = new WorkerLoop({
-    queue: new JobQueue(sql, config.processing),
-    s3: createS3Client(config.s3),
-    buckets: config.s3.buckets,
-    processing: config.processing,
-    workerId: config.workerId,
+    api,
+    rawDecoder: config.rawDecoder,
+    concurrency: config.concurrency,
+    idleShutdownSeconds: config.idleShutdownSeconds,
     scratchDir,
     logger,
   });
@@ -41,13 +37,13 @@ async function main(): Promise<void> {
       loop.stop();
     });
   }
-  logger.info({ concurrency: config.processing.concurrency }, 'worker started');
+  logger.info({ concurrency: config.concurrency }, 'worker started');
   const outcome = await loop.run();
 
   clearInterval(heartbeat);
-  await registry.stopped(config.workerId, outcome === 'idle' ? 'idle' : 'signal');
   await closeRawDecoders();
-  await pool.end();
+  await rm(scratchDir, { recursive: true, force: true });
+  await api.stopped(outcome === 'idle' ? 'idle' : 'signal').catch((err: unknown) => logger.warn({ err }, 'could not report the stop'));
   logger.info({ outcome }, 'worker stopped');
   if (config.powerOffOnExit) {
     // On EC2 the instance was launched with InstanceInitiatedShutdownBehavior=terminate.

@@ -3,14 +3,13 @@ import { buildJobArchive } from './archive.js';
 import { type FileProcessorDeps, processFile } from './process-file.js';
 import { Semaphore } from './semaphore.js';
 
-export type WorkerLoopDeps = Omit<FileProcessorDeps, 'cpu'> & { pollMs?: number };
-
-const ARCHIVE_LEASE_SECONDS = 600;
+export type WorkerLoopDeps = Omit<FileProcessorDeps, 'cpu'> & { concurrency: number; idleShutdownSeconds: number; pollMs?: number };
 
 /**
  * Claims files while there is work: `concurrency` files develop at once (one per core) and one
- * more is claimed ahead so its download overlaps the CPU work. Exits after `idleShutdownSeconds`
- * without work, or when stop() is called (in-flight files finish first).
+ * more is claimed ahead so its download overlaps the CPU work. Builds the ZIP of every job whose
+ * files are all finished. Exits after `idleShutdownSeconds` without work, or when stop() is
+ * called (in-flight files finish first).
  */
 export class WorkerLoop {
   private stopping = false;
@@ -19,7 +18,7 @@ export class WorkerLoop {
   private wake: (() => void) | undefined;
 
   constructor(private readonly deps: WorkerLoopDeps) {
-    this.cpu = new Semaphore(deps.processing.concurrency);
+    this.cpu = new Semaphore(deps.concurrency);
   }
 
   stop(): void {
@@ -28,18 +27,17 @@ export class WorkerLoop {
   }
 
   async run(): Promise<'idle' | 'stopped'> {
-    const { processing, logger } = this.deps;
-    const maxClaimed = processing.concurrency + 1;
+    const { logger } = this.deps;
+    const maxClaimed = this.deps.concurrency + 1;
     let lastWorkAt = Date.now();
-    await this.finishReadyJobs();
+    await this.buildArchives();
     while (!this.stopping) {
       if (this.inFlight.size < maxClaimed) {
-        await this.deps.queue.failAbandoned().then((jobs) => Promise.all(jobs.map((id) => this.tryFinish(id))));
-        const file = await this.deps.queue.claim(this.deps.workerId);
+        const file = await this.deps.api.claimFile();
         if (file) {
           lastWorkAt = Date.now();
           const task = processFile(file, { ...this.deps, cpu: this.cpu })
-            .then(() => this.tryFinish(file.jobId))
+            .then(() => this.buildArchives())
             .catch((err: unknown) => logger.error({ err, fileId: file.id }, 'file task crashed'))
             .finally(() => {
               this.inFlight.delete(task);
@@ -51,9 +49,9 @@ export class WorkerLoop {
         }
       }
       if (this.inFlight.size === 0) {
-        await this.finishReadyJobs();
-        if (Date.now() - lastWorkAt >= processing.idleShutdownSeconds * 1000) {
-          logger.info({ idleSeconds: processing.idleShutdownSeconds }, 'idle; shutting down');
+        await this.buildArchives();
+        if (Date.now() - lastWorkAt >= this.deps.idleShutdownSeconds * 1000) {
+          logger.info({ idleSeconds: this.deps.idleShutdownSeconds }, 'idle; shutting down');
           return 'idle';
         }
       }
@@ -71,22 +69,20 @@ export class WorkerLoop {
     this.wake = undefined;
   }
 
-  private async finishReadyJobs(): Promise<void> {
-    for (const jobId of await this.deps.queue.finishableJobs()) await this.tryFinish(jobId);
-  }
-
-  /** Builds the archive and completes the job once its last file is terminal (one worker wins). */
-  private async tryFinish(jobId: string): Promise<void> {
-    const claim = await this.deps.queue.claimArchive(jobId, ARCHIVE_LEASE_SECONDS);
-    if (!claim) return;
-    const log = this.deps.logger.child({ jobId, tenantId: claim.tenantId });
-    try {
-      const archive = claim.counts.done > 0 ? await buildJobArchive(this.deps.s3, this.deps.buckets, claim) : undefined;
-      const status = await this.deps.queue.finishJob(claim, archive);
-      log.info({ status, archiveBytes: archive?.bytes }, 'job finished');
-    } catch (err) {
-      log.error({ err }, 'could not build the job archive; another pass will retry');
-      await this.deps.queue.releaseArchive(jobId);
+  /** Builds the ZIP of every job that is ready for one (the API leases each to one worker). */
+  private async buildArchives(): Promise<void> {
+    for (;;) {
+      const claim = await this.deps.api.claimArchive();
+      if (!claim) return;
+      const log = this.deps.logger.child({ jobId: claim.jobId });
+      try {
+        const { bytes } = await buildJobArchive(this.deps.api, claim);
+        log.info({ archiveBytes: bytes }, 'job archive built');
+      } catch (err) {
+        log.error({ err }, 'could not build the job archive; another pass will retry');
+        await this.deps.api.releaseArchive(claim.jobId).catch(() => undefined);
+        return;
+      }
     }
   }
 }

@@ -31,12 +31,19 @@ export interface AppConfig {
   adminTokenGenerated: boolean;
   callbackSigningKey: string;
   publicApiUrl: string;
+  /** Where workers and the thumbnail Lambda reach the internal routes; derived from the listener when unset. */
+  internalApiUrl: string | undefined;
+  /** A separate listener for the internal routes (the load balancer never forwards to it). */
+  internalPort: number | undefined;
   processing: ProcessingConfig;
   launcher: {
     kind: 'local' | 'ec2';
     maxWorkers: number;
     ec2LaunchTemplateId: string | undefined;
     ec2LaunchTemplateVersion: string;
+    tokenParameterPrefix: string | undefined;
+    tokenTtlSeconds: number;
+    reconcileSeconds: number;
   };
 }
 
@@ -52,13 +59,15 @@ export interface ProcessingConfig {
 }
 
 export interface WorkerConfig {
-  databaseUrl: string;
   workerId: string;
+  apiUrl: string;
+  token: { value: string } | { parameter: string; region: string | undefined };
   logLevel: RawConfig['LOG_LEVEL'];
   scratchDir: string | undefined;
   powerOffOnExit: boolean;
-  s3: { endpoint: string | undefined; region: string; forcePathStyle: boolean; buckets: BucketNames };
-  processing: ProcessingConfig;
+  concurrency: number;
+  idleShutdownSeconds: number;
+  rawDecoder: ProcessingConfig['rawDecoder'];
 }
 
 export class ConfigError extends Error {
@@ -104,12 +113,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminTokenGenerated: raw.ADMIN_TOKEN === undefined,
     callbackSigningKey: raw.CALLBACK_SIGNING_KEY ?? generateSecret(),
     publicApiUrl: raw.PUBLIC_API_URL ?? `http://127.0.0.1:${raw.PORT}`,
+    internalApiUrl: raw.INTERNAL_API_URL?.replace(/\/+$/, ''),
+    internalPort: raw.INTERNAL_PORT,
     processing: processingConfig(raw),
     launcher: {
       kind: raw.WORKER_LAUNCHER,
       maxWorkers: raw.MAX_WORKERS,
       ec2LaunchTemplateId: raw.EC2_LAUNCH_TEMPLATE_ID,
       ec2LaunchTemplateVersion: raw.EC2_LAUNCH_TEMPLATE_VERSION,
+      tokenParameterPrefix: raw.WORKER_TOKEN_PARAMETER_PREFIX,
+      tokenTtlSeconds: raw.WORKER_TOKEN_TTL_SECONDS,
+      reconcileSeconds: raw.WORKER_RECONCILE_SECONDS,
     },
   };
 }
@@ -117,16 +131,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const raw = parseEnv(workerConfigSchema, env);
   return {
-    databaseUrl: raw.DATABASE_URL,
     workerId: raw.WORKER_ID,
+    apiUrl: raw.INTERNAL_API_URL.replace(/\/+$/, ''),
+    token: raw.WORKER_TOKEN ? { value: raw.WORKER_TOKEN } : { parameter: raw.WORKER_TOKEN_PARAMETER!, region: raw.AWS_REGION },
     logLevel: raw.LOG_LEVEL,
     scratchDir: raw.SCRATCH_DIR,
     powerOffOnExit: raw.POWER_OFF_ON_EXIT,
-    s3: {
-      ...s3Client(raw, raw.S3_REGION),
-      buckets: { uploads: raw.BUCKET_UPLOADS, raw: raw.BUCKET_RAW, processed: raw.BUCKET_PROCESSED },
-    },
-    processing: processingConfig(raw),
+    concurrency: raw.WORKER_CONCURRENCY,
+    idleShutdownSeconds: raw.IDLE_SHUTDOWN_SECONDS,
+    rawDecoder: raw.RAW_DECODER,
   };
 }
 

@@ -17,12 +17,17 @@ export const storageFields = {
 };
 
 /** How the batch worker processes files; the API passes these on to the workers it starts. */
-export const processingFields = {
-  LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
-  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+export const workerProcessingFields = {
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   IDLE_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   RAW_DECODER: z.enum(['auto', 'native', 'wasm']).default('auto'),
+};
+
+/** The queue's rules, enforced by the API. */
+export const processingFields = {
+  LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  ...workerProcessingFields,
 };
 
 /**
@@ -50,12 +55,21 @@ export const configSchema = z
     ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     PUBLIC_API_URL: z.url().optional(),
+    INTERNAL_PORT: port.optional(),
+    INTERNAL_API_URL: z.url().optional(),
 
     ...processingFields,
     WORKER_LAUNCHER: z.enum(['local', 'ec2']).default('local'),
     MAX_WORKERS: z.coerce.number().int().min(0).max(100).default(1),
     EC2_LAUNCH_TEMPLATE_ID: z.string().regex(/^lt-[0-9a-f]+$/, 'must be a launch template id (lt-…)').optional(),
     EC2_LAUNCH_TEMPLATE_VERSION: z.string().min(1).default('$Latest'),
+    WORKER_TOKEN_PARAMETER_PREFIX: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must be an SSM parameter path such as /revela/prod/worker-tokens')
+      .optional(),
+    /** How often the API re-checks the backlog against running workers; 0: only on submit and worker exits. */
+    WORKER_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+    WORKER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
   })
   .superRefine((env, ctx) => {
     if (env.RUNTIME !== 'aws') return;
@@ -64,21 +78,34 @@ export const configSchema = z
     }
   })
   .superRefine((env, ctx) => {
-    if (env.WORKER_LAUNCHER === 'ec2' && !env.EC2_LAUNCH_TEMPLATE_ID) {
-      ctx.addIssue({ code: 'custom', path: ['EC2_LAUNCH_TEMPLATE_ID'], message: 'is required when WORKER_LAUNCHER=ec2' });
+    if (env.WORKER_LAUNCHER !== 'ec2') return;
+    for (const key of ['EC2_LAUNCH_TEMPLATE_ID', 'WORKER_TOKEN_PARAMETER_PREFIX', 'INTERNAL_API_URL'] as const) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when WORKER_LAUNCHER=ec2' });
     }
   });
 
-/** The batch worker's environment: set by the launcher (locally) or the launch template (EC2). */
-export const workerConfigSchema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
-  WORKER_ID: z.uuid(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SCRATCH_DIR: z.string().min(1).optional(),
-  POWER_OFF_ON_EXIT: booleanFlag.default(false),
-  ...storageFields,
-  ...processingFields,
-});
+/**
+ * The batch worker's environment. It holds no database or AWS credentials: it talks only to the
+ * API's worker endpoints with its own token, given directly (local launcher) or as the name of an
+ * SSM parameter that only its instance role can read (EC2).
+ */
+export const workerConfigSchema = z
+  .object({
+    WORKER_ID: z.uuid(),
+    INTERNAL_API_URL: z.url(),
+    WORKER_TOKEN: z.string().regex(/^rvw_[A-Za-z0-9_-]{43}$/, 'must be a worker token (rvw_…)').optional(),
+    WORKER_TOKEN_PARAMETER: z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must be an SSM parameter name').optional(),
+    AWS_REGION: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SCRATCH_DIR: z.string().min(1).optional(),
+    POWER_OFF_ON_EXIT: booleanFlag.default(false),
+    ...workerProcessingFields,
+  })
+  .superRefine((env, ctx) => {
+    if (!env.WORKER_TOKEN === !env.WORKER_TOKEN_PARAMETER) {
+      ctx.addIssue({ code: 'custom', path: ['WORKER_TOKEN'], message: 'set exactly one of WORKER_TOKEN and WORKER_TOKEN_PARAMETER' });
+    }
+  });
 
 export type RawWorkerConfig = z.infer<typeof workerConfigSchema>;
 

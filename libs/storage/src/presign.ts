@@ -15,10 +15,10 @@ function ttl(seconds: number): number {
   return Math.max(1, Math.min(seconds, MAX_PRESIGN_SECONDS));
 }
 
-/** A PUT bound to one key, content type and exact length. */
+/** A PUT bound to one key and content type, and to its exact length when `contentLength` is given. */
 export async function presignPut(
   s3: S3Client,
-  target: { bucket: string; key: string; contentType: string; contentLength: number },
+  target: { bucket: string; key: string; contentType: string; contentLength?: number },
   expiresInSeconds: number,
 ): Promise<PresignedRequest> {
   const expiresIn = ttl(expiresInSeconds);
@@ -28,16 +28,14 @@ export async function presignPut(
     ContentType: target.contentType,
     ContentLength: target.contentLength,
   });
+  const sized = target.contentLength !== undefined;
   const url = await getSignedUrl(s3, command, {
     expiresIn,
-    signableHeaders: new Set(['content-type', 'content-length']),
+    signableHeaders: new Set(sized ? ['content-type', 'content-length'] : ['content-type']),
   });
-  return {
-    method: 'PUT',
-    url,
-    headers: { 'Content-Type': target.contentType, 'Content-Length': String(target.contentLength) },
-    expiresAt: new Date(Date.now() + expiresIn * 1000),
-  };
+  const headers: Record<string, string> = { 'Content-Type': target.contentType };
+  if (sized) headers['Content-Length'] = String(target.contentLength);
+  return { method: 'PUT', url, headers, expiresAt: new Date(Date.now() + expiresIn * 1000) };
 }
 
 export async function presignGet(

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Inject, Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
 import { abortMultipartUpload, MAX_PRESIGN_SECONDS, objectSize, type PresignedRequest, presignGet, presignPartPut, presignPut, S3_CLIENT, streamToObject } from '#storage';
@@ -72,5 +72,49 @@ export class JobStorage {
 
   presignDownload(key: string, downloadName: string): Promise<PresignedRequest> {
     return presignGet(this.s3, { bucket: this.buckets.processed, key, downloadName }, this.ttl);
+  }
+
+  // The worker's side: every URL below is scoped to one object of the file or archive it holds.
+
+  presignRawGet(key: string): Promise<PresignedRequest> {
+    return presignGet(this.s3, { bucket: this.buckets.raw, key }, this.ttl);
+  }
+
+  presignOutputPut(key: string, contentType: string): Promise<PresignedRequest> {
+    return presignPut(this.s3, { bucket: this.buckets.processed, key, contentType }, this.ttl);
+  }
+
+  presignOutputGet(key: string): Promise<PresignedRequest> {
+    return presignGet(this.s3, { bucket: this.buckets.processed, key }, this.ttl);
+  }
+
+  async deleteOutputs(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.s3.send(new DeleteObjectsCommand({ Bucket: this.buckets.processed, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+  }
+
+  async startArchive(key: string): Promise<string> {
+    const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.buckets.processed, Key: key, ContentType: 'application/zip' }));
+    if (!created.UploadId) throw new Error('CreateMultipartUpload returned no upload id');
+    return created.UploadId;
+  }
+
+  presignArchivePart(key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {
+    return presignPartPut(this.s3, { bucket: this.buckets.processed, key, uploadId, partNumber, contentLength: bytes }, this.ttl);
+  }
+
+  async completeArchive(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void> {
+    await this.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.buckets.processed,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+    );
+  }
+
+  abortArchive(key: string, uploadId: string): Promise<void> {
+    return abortMultipartUpload(this.s3, this.buckets.processed, key, uploadId);
   }
 }

@@ -1,4 +1,4 @@
-export { DEFAULT_PRESET, largestLongEdge } from './preset.js';
+export { DEFAULT_PRESET, largestLongEdge, VARIANT_CONTENT } from './preset.js';
 export type { ColourSettings, MetadataSettings, ProcessingPreset, VariantSpec } from './preset.js';
 export { sniffFile, classify } from './sniff.js';
 export type { SniffKind, SniffResult } from './sniff.js';

@@ -8,6 +8,13 @@ export interface VariantSpec {
   quality: number;
 }
 
+/** What each output format is stored as. */
+export const VARIANT_CONTENT: Readonly<Record<VariantSpec['format'], { contentType: string; extension: string }>> = {
+  jpeg: { contentType: 'image/jpeg', extension: 'jpg' },
+  webp: { contentType: 'image/webp', extension: 'webp' },
+  avif: { contentType: 'image/avif', extension: 'avif' },
+};
+
 export interface ColourSettings {
   whiteBalance: 'camera' | 'auto';
   autoLevels: boolean;

@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import type { ExifFields } from './exif.js';
-import { largestLongEdge, type ProcessingPreset, type VariantSpec } from './preset.js';
+import { largestLongEdge, type ProcessingPreset, VARIANT_CONTENT as CONTENT, type VariantSpec } from './preset.js';
 
 export interface RenderedVariant {
   name: string;
@@ -12,12 +12,6 @@ export interface RenderedVariant {
   bytes: number;
   data: Buffer;
 }
-
-const CONTENT: Record<VariantSpec['format'], { contentType: string; extension: string }> = {
-  jpeg: { contentType: 'image/jpeg', extension: 'jpg' },
-  webp: { contentType: 'image/webp', extension: 'webp' },
-  avif: { contentType: 'image/avif', extension: 'avif' },
-};
 
 interface RawBase {
   data: Buffer;

@@ -1,16 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
-import type { WorkersRegistry } from '#database';
-import { WORKERS_REGISTRY } from './tokens.js';
-import { type LaunchTrigger, WORKER_LAUNCHER, type WorkerLauncher } from './worker-launcher.js';
+import { JobQueueRepository } from '../workers/job-queue.repository.js';
+import { issueWorkerToken } from '../workers/worker-token.js';
+import { WorkersRepository } from '../workers/workers.repository.js';
+import { type LaunchTrigger, WORKER_LAUNCHER, type WorkerExit, type WorkerLauncher } from './worker-launcher.js';
 
 /** How long a worker may go without a heartbeat before it no longer counts as capacity. */
 const STALE_WORKER_SECONDS = { local: 30, ec2: 300 } as const;
-const RECONCILE_MS = 5_000;
 
 /**
  * Decides how many workers the backlog needs and starts the missing ones, never more than
- * MAX_WORKERS. Runs on submit, when a worker dies, and every few seconds as a safety net.
+ * MAX_WORKERS. Runs on submit, when a worker dies, and every few seconds as a safety net. Every
+ * worker gets its own token at launch, revoked when it stops.
  */
 @Injectable()
 export class CapacityService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -20,17 +22,20 @@ export class CapacityService implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     @Inject(WORKER_LAUNCHER) private readonly launcher: WorkerLauncher,
-    @Inject(WORKERS_REGISTRY) private readonly registry: WorkersRegistry,
+    private readonly workers: WorkersRepository,
+    private readonly queue: JobQueueRepository,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.launcher.onWorkerLost?.(() => void this.ensureCapacity().catch(() => undefined));
-    this.timer = setInterval(() => void this.ensureCapacity().catch(() => undefined), RECONCILE_MS);
+    this.launcher.onWorkerExit?.((exit) => void this.onExit(exit));
+    const every = this.config.launcher.reconcileSeconds;
+    if (every === 0) return;
+    this.timer = setInterval(() => void this.ensureCapacity().catch(() => undefined), every * 1000);
     this.timer.unref();
   }
 
-  /** Before the database closes: workers record their own stop. */
+  /** Before the database closes: local workers are asked to finish, and record their own stop. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running.catch(() => undefined);
@@ -43,19 +48,42 @@ export class CapacityService implements OnApplicationBootstrap, BeforeApplicatio
     return this.running;
   }
 
+  /** Records a worker's stop and revokes its credentials (its own report, or its process exiting). */
+  async workerStopped(workerId: string, reason: string): Promise<void> {
+    if (await this.workers.stopped(workerId, reason)) await this.launcher.forget(workerId);
+  }
+
+  private async onExit(exit: WorkerExit): Promise<void> {
+    await this.workerStopped(exit.workerId, exit.reason).catch((err: unknown) => this.logger.warn({ err }, 'could not record a worker stop'));
+    if (!exit.clean) await this.ensureCapacity().catch(() => undefined);
+  }
+
   private async reconcile(trigger: LaunchTrigger): Promise<void> {
     const { processing, launcher } = this.config;
-    const backlog = await this.registry.backlog(processing.maxAttempts);
-    if (backlog === 0) return;
-    const alive = await this.registry.countAlive(this.launcher.kind, STALE_WORKER_SECONDS[this.launcher.kind]);
-    const wanted = Math.min(launcher.maxWorkers, Math.ceil(backlog / processing.concurrency));
+    const claimable = await this.queue.countClaimable(processing.maxAttempts);
+    if (claimable === 0) return;
+    const alive = await this.workers.countAlive(this.launcher.kind, STALE_WORKER_SECONDS[this.launcher.kind]);
+    const wanted = Math.min(launcher.maxWorkers, Math.ceil(claimable / processing.concurrency));
     for (let i = alive; i < wanted; i += 1) {
       try {
-        await this.launcher.launch(trigger);
+        await this.launchOne(trigger);
       } catch (err) {
-        this.logger.error({ err }, 'could not start a batch worker');
+        this.logger.error({ err }, 'could not start a batch worker; the next pass retries');
         return;
       }
+    }
+  }
+
+  private async launchOne(trigger: LaunchTrigger): Promise<void> {
+    const workerId = randomUUID();
+    const { token, hash } = issueWorkerToken();
+    await this.workers.register({ id: workerId, kind: this.launcher.kind, tokenHash: hash, tokenTtlSeconds: this.config.launcher.tokenTtlSeconds });
+    try {
+      const { instanceId } = await this.launcher.launch({ workerId, token }, trigger);
+      if (instanceId) await this.workers.attachInstance(workerId, instanceId);
+    } catch (error) {
+      await this.workers.stopped(workerId, `launch failed: ${(error as Error).message}`.slice(0, 500));
+      throw error;
     }
   }
 }

@@ -1,54 +1,54 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '#config';
-import type { WorkersRegistry } from '#database';
-import type { LaunchTrigger, WorkerLauncher } from './worker-launcher.js';
-import { workerEnvironment } from './worker-environment.js';
+import { localWorkerEnvironment } from './worker-environment.js';
+import type { LaunchTrigger, WorkerCredentials, WorkerExit, WorkerLauncher } from './worker-launcher.js';
 
-const WORKER_MAIN = fileURLToPath(new URL('../../../../batch-worker/src/main.js', import.meta.url));
+/** The batch worker's entry, reached through the package's subpath imports, not a path into another app. */
+const WORKER_MAIN = fileURLToPath(import.meta.resolve('#batch-worker/main'));
 
-/** Runs batch workers as child processes of the API (the embedded default). */
+/**
+ * Runs batch workers as child processes of the API (the embedded default). They run exactly as on
+ * EC2: they reach the API over HTTP with their own token and hold no other credential.
+ */
 export class LocalWorkerLauncher implements WorkerLauncher {
   readonly kind = 'local' as const;
   private readonly logger = new Logger(LocalWorkerLauncher.name);
   private readonly children = new Map<string, ChildProcess>();
   private closing = false;
-  private lostListener: () => void = () => undefined;
+  private exitListener: (exit: WorkerExit) => void = () => undefined;
 
   constructor(
-    private readonly config: AppConfig & { database: { url: string } },
-    private readonly registry: WorkersRegistry,
+    private readonly config: AppConfig,
+    private readonly apiUrl: () => string,
   ) {}
 
-  onWorkerLost(listener: () => void): void {
-    this.lostListener = listener;
+  onWorkerExit(listener: (exit: WorkerExit) => void): void {
+    this.exitListener = listener;
   }
 
-  async launch(trigger: LaunchTrigger): Promise<void> {
-    const id = randomUUID();
-    await this.registry.register({ id, kind: 'local' });
+  launch(worker: WorkerCredentials, trigger: LaunchTrigger): Promise<{ instanceId?: string }> {
     const child = spawn(process.execPath, [WORKER_MAIN], {
-      env: workerEnvironment(this.config, id),
+      env: localWorkerEnvironment(this.config, { ...worker, apiUrl: this.apiUrl() }),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    this.children.set(id, child);
-    this.logger.log({ workerId: id, pid: child.pid, jobId: trigger.jobId }, 'batch worker started');
+    const { workerId } = worker;
+    this.children.set(workerId, child);
+    this.logger.log({ workerId, pid: child.pid, jobId: trigger.jobId }, 'batch worker started');
     child.once('exit', (code, signal) => {
-      this.children.delete(id);
-      const clean = code === 0;
-      const reason = clean ? 'exited' : signal ? `killed by ${signal}` : `crashed with exit code ${code}`;
-      void this.registry
-        .stopped(id, reason)
-        .catch((err: unknown) => this.logger.warn({ err }, 'could not record worker stop'))
-        .then(() => {
-          if (clean || this.closing) return;
-          this.logger.warn({ workerId: id, reason }, 'batch worker stopped unexpectedly');
-          this.lostListener();
-        });
+      this.children.delete(workerId);
+      const clean = code === 0 || this.closing;
+      const reason = code === 0 ? 'exited' : signal ? `killed by ${signal}` : `crashed with exit code ${code}`;
+      if (!clean) this.logger.warn({ workerId, reason }, 'batch worker stopped unexpectedly');
+      this.exitListener({ workerId, reason, clean });
     });
+    return Promise.resolve({});
+  }
+
+  forget(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Asks every child to finish its files, then waits for them. */

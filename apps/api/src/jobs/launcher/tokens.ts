@@ -1,2 +1,2 @@
-export const WORKERS_REGISTRY = Symbol('WorkersRegistry');
 export const EC2_CLIENT = Symbol('EC2Client');
+export const SSM_CLIENT = Symbol('SSMClient');

@@ -1,11 +1,27 @@
+/** What a new worker is given: its id and its own bearer token for the worker endpoints. */
+export interface WorkerCredentials {
+  workerId: string;
+  token: string;
+}
+
 /** Starts one batch worker. Implementations: a local child process, or an EC2 instance. */
 export interface WorkerLauncher {
   readonly kind: 'local' | 'ec2';
-  launch(trigger: LaunchTrigger): Promise<void>;
+  /** Starts the worker with its credentials; EC2 answers the instance id. */
+  launch(worker: WorkerCredentials, trigger: LaunchTrigger): Promise<{ instanceId?: string }>;
+  /** Drops whatever the launch stored beside the token row (EC2: the token parameter). */
+  forget(workerId: string): Promise<void>;
   /** Stops what this process started (local workers); EC2 workers stop themselves when idle. */
   shutdown(): Promise<void>;
-  /** Registers a callback for workers that died without finishing (only launchers that can tell). */
-  onWorkerLost?(listener: () => void): void;
+  /** Registers a callback for workers that exited (only launchers that can tell). */
+  onWorkerExit?(listener: (exit: WorkerExit) => void): void;
+}
+
+export interface WorkerExit {
+  workerId: string;
+  reason: string;
+  /** Exited on its own (idle or asked to stop), as opposed to crashing or being killed. */
+  clean: boolean;
 }
 
 /** Why a worker is being started, for tags and logs. */

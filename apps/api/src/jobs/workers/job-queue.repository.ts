@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ACTIVE_JOB_STATUSES, type FileOutput, type FileStatus, finalJobStatus, type JobStatus, rowsOf, TERMINAL_FILE_STATUSES } from '#database';
+
+export interface LeasedFile {
+  id: string;
+  jobId: string;
+  tenantId: string;
+  filename: string;
+  objectKey: string;
+  attempt: number;
+  preset: unknown;
+}
+
+export interface FileResult {
+  outputs: FileOutput[];
+  source: string;
+  timings: Record<string, number>;
+  warnings: string[];
+}
+
+export interface LeasedArchive {
+  jobId: string;
+  tenantId: string;
+  name: string;
+  files: Array<{ id: string; filename: string; outputs: FileOutput[] }>;
+  counts: { done: number; failed: number; canceled: number };
+}
+
+/**
+ * A file a worker may claim: queued, or processing under a lease that lapsed, with attempts left,
+ * in a running job. `f` and `j` are job_files and jobs; the arguments are parameter placeholders.
+ */
+function claimableFile(params: { maxAttempts: string; activeJobStatuses: string }): string {
+  return `j.status = ANY(${params.activeJobStatuses}::text[])
+    AND (f.status = 'queued' OR (f.status = 'processing' AND f.lease_until < now()))
+    AND f.attempts < ${params.maxAttempts}`;
+}
+
+/** A running job none of whose files awaits an outcome; `j` is jobs. */
+function finishableJob(params: { activeJobStatuses: string; terminalFileStatuses: string }): string {
+  return `j.status = ANY(${params.activeJobStatuses}::text[])
+    AND NOT EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = j.id AND NOT (f.status = ANY(${params.terminalFileStatuses}::text[])))`;
+}
+
+/**
+ * The queue behind the worker endpoints. Files are claimed with a lease (FOR UPDATE SKIP LOCKED),
+ * and every write checks the caller still holds it, so a worker that lost its lease (killed,
+ * stalled) can never overwrite the work of the one that took over.
+ */
+@Injectable()
+export class JobQueueRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Files waiting for a worker, including those whose lease lapsed. */
+  async countClaimable(maxAttempts: number): Promise<number> {
+    const [row] = await this.db.query(
+      `SELECT count(*) AS n FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE ${claimableFile({ maxAttempts: '$1', activeJobStatuses: '$2' })}`,
+      [maxAttempts, ACTIVE_JOB_STATUSES],
+    );
+    return Number((row as { n: string }).n);
+  }
+
+  /** Files whose worker vanished after their last allowed attempt: failed, with the reason. */
+  async failAbandoned(maxAttempts: number): Promise<void> {
+    await this.db.query(
+      `UPDATE job_files SET status = 'failed', lease_owner = NULL, lease_until = NULL, finished_at = now(),
+              error = 'processing stopped ' || attempts || ' times (the worker stopped responding); giving up'
+        WHERE status = 'processing' AND lease_until < now() AND attempts >= $1`,
+      [maxAttempts],
+    );
+  }
+
+  async claim(workerId: string, settings: { leaseSeconds: number; maxAttempts: number }): Promise<LeasedFile | undefined> {
+    const rows = rowsOf(
+      await this.db.query(
+        `WITH next AS (
+           SELECT f.id FROM job_files f JOIN jobs j ON j.id = f.job_id
+            WHERE ${claimableFile({ maxAttempts: '$1', activeJobStatuses: '$4' })}
+            ORDER BY f.created_at, f.id
+            LIMIT 1
+            FOR UPDATE OF f SKIP LOCKED)
+         UPDATE job_files f
+            SET status = 'processing', attempts = f.attempts + 1, lease_owner = $2,
+                lease_until = now() + make_interval(secs => $3), started_at = now(), error = NULL
+           FROM next WHERE f.id = next.id
+         RETURNING f.id, f.job_id, f.tenant_id, f.filename, f.object_key, f.attempts`,
+        [settings.maxAttempts, workerId, settings.leaseSeconds, ACTIVE_JOB_STATUSES],
+      ),
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const [job] = rowsOf(
+      await this.db.query(
+        `UPDATE jobs SET status = CASE WHEN status = 'queued' THEN 'processing' ELSE status END,
+                         started_at = COALESCE(started_at, now())
+          WHERE id = $1 RETURNING preset`,
+        [row.job_id],
+      ),
+    );
+    return {
+      id: row.id,
+      jobId: row.job_id,
+      tenantId: row.tenant_id,
+      filename: row.filename,
+      objectKey: row.object_key,
+      attempt: row.attempts,
+      preset: job?.preset,
+    };
+  }
+
+  /** A file with its status and lease holder, whoever holds it. */
+  async describe(fileId: string): Promise<{ file: LeasedFile; status: FileStatus; leaseOwner: string | null } | undefined> {
+    const rows = await this.db.query(
+      `SELECT f.id, f.job_id, f.tenant_id, f.filename, f.object_key, f.attempts, f.status, f.lease_owner, j.preset
+         FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE f.id = $1`,
+      [fileId],
+    );
+    const row = rows[0] as Record<string, any> | undefined;
+    if (!row) return undefined;
+    return {
+      file: { id: row.id, jobId: row.job_id, tenantId: row.tenant_id, filename: row.filename, objectKey: row.object_key, attempt: row.attempts, preset: row.preset },
+      status: row.status,
+      leaseOwner: row.lease_owner,
+    };
+  }
+
+  /** Extends the lease; false when the lease was lost (the file was canceled or taken over). */
+  async renew(fileId: string, workerId: string, leaseSeconds: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE job_files SET lease_until = now() + make_interval(secs => $3)
+        WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING id`,
+      [fileId, workerId, leaseSeconds],
+    );
+    return rowsOf(rows).length === 1;
+  }
+
+  /** Records the outputs; false (and nothing written) when this worker no longer holds the lease. */
+  async complete(fileId: string, workerId: string, result: FileResult): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE job_files SET status = 'done', outputs = $3::jsonb, source = $4, timings = $5::jsonb,
+              error = CASE WHEN $6::text = '' THEN NULL ELSE $6::text END,
+              lease_owner = NULL, lease_until = NULL, finished_at = now()
+        WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING id`,
+      [fileId, workerId, JSON.stringify(result.outputs), result.source, JSON.stringify(result.timings), result.warnings.join('; ')],
+    );
+    return rowsOf(rows).length === 1;
+  }
+
+  /**
+   * A failure. Permanent ones (the file itself is bad) fail at once; transient ones go back to the
+   * queue until the attempts run out.
+   */
+  async fail(fileId: string, workerId: string, failure: { reason: string; permanent: boolean; timings?: Record<string, number> }, maxAttempts: number): Promise<void> {
+    await this.db.query(
+      `UPDATE job_files
+          SET status = CASE WHEN $4 OR attempts >= $5 THEN 'failed' ELSE 'queued' END,
+              finished_at = CASE WHEN $4 OR attempts >= $5 THEN now() ELSE NULL END,
+              error = $3, timings = COALESCE($6::jsonb, timings), lease_owner = NULL, lease_until = NULL
+        WHERE id = $1 AND lease_owner = $2 AND status = 'processing'`,
+      [fileId, workerId, failure.reason, failure.permanent, maxAttempts, failure.timings ? JSON.stringify(failure.timings) : null],
+    );
+  }
+
+  /** Gives a file back untouched (shutdown): the attempt does not count. */
+  async release(fileId: string, workerId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE job_files SET status = 'queued', attempts = GREATEST(attempts - 1, 0), lease_owner = NULL, lease_until = NULL
+        WHERE id = $1 AND lease_owner = $2 AND status = 'processing'`,
+      [fileId, workerId],
+    );
+  }
+
+  /** Leases the oldest job whose files are all finished for building its archive (one worker wins). */
+  async claimArchive(workerId: string, leaseSeconds: number): Promise<LeasedArchive | undefined> {
+    const [job] = rowsOf(
+      await this.db.query(
+        `UPDATE jobs SET archive_lease_until = now() + make_interval(secs => $2), archive_owner = $1
+          WHERE id = (SELECT j.id FROM jobs j
+                       WHERE ${finishableJob({ activeJobStatuses: '$3', terminalFileStatuses: '$4' })}
+                         AND (j.archive_lease_until IS NULL OR j.archive_lease_until < now())
+                       ORDER BY j.queued_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING id, tenant_id, name`,
+        [workerId, leaseSeconds, ACTIVE_JOB_STATUSES, TERMINAL_FILE_STATUSES],
+      ),
+    );
+    if (!job) return undefined;
+    const files = (await this.db.query(`SELECT id, filename, status, outputs FROM job_files WHERE job_id = $1 ORDER BY created_at, id`, [job.id])) as Array<{
+      id: string;
+      filename: string;
+      status: FileStatus;
+      outputs: FileOutput[];
+    }>;
+    const count = (status: FileStatus) => files.filter((f) => f.status === status).length;
+    return {
+      jobId: job.id,
+      tenantId: job.tenant_id,
+      name: job.name,
+      files: files.filter((f) => f.status === 'done').map((f) => ({ id: f.id, filename: f.filename, outputs: f.outputs })),
+      counts: { done: count('done'), failed: count('failed'), canceled: count('canceled') },
+    };
+  }
+
+  /** The archive lease `workerId` holds on a job, with its upload; undefined when it holds none. */
+  async heldArchive(jobId: string, workerId: string): Promise<{ tenantId: string; uploadId: string | null } | undefined> {
+    const rows = await this.db.query(
+      `SELECT tenant_id, archive_upload_id FROM jobs WHERE id = $1 AND archive_owner = $2 AND archive_lease_until > now() AND status = ANY($3::text[])`,
+      [jobId, workerId, ACTIVE_JOB_STATUSES],
+    );
+    const row = rows[0] as { tenant_id: string; archive_upload_id: string | null } | undefined;
+    return row ? { tenantId: row.tenant_id, uploadId: row.archive_upload_id } : undefined;
+  }
+
+  async setArchiveUpload(jobId: string, uploadId: string | null): Promise<void> {
+    await this.db.query(`UPDATE jobs SET archive_upload_id = $2 WHERE id = $1`, [jobId, uploadId]);
+  }
+
+  /** Completes the job with its final status; counts come from the files, not from the caller. */
+  async finishJob(jobId: string, workerId: string, archive: { key: string; bytes: number } | undefined): Promise<JobStatus | undefined> {
+    const [counts] = (await this.db.query(
+      `SELECT count(*) FILTER (WHERE status = 'done') AS done, count(*) FILTER (WHERE status = 'failed') AS failed FROM job_files WHERE job_id = $1`,
+      [jobId],
+    )) as Array<{ done: string; failed: string }>;
+    const status = finalJobStatus({ done: Number(counts?.done ?? 0), failed: Number(counts?.failed ?? 0) });
+    const rows = await this.db.query(
+      `UPDATE jobs SET status = $3, finished_at = now(), archive_key = $4, archive_bytes = $5,
+              archive_lease_until = NULL, archive_owner = NULL, archive_upload_id = NULL
+        WHERE id = $1 AND archive_owner = $2 AND status = ANY($6::text[]) RETURNING id`,
+      [jobId, workerId, status, archive?.key ?? null, archive?.bytes ?? null, ACTIVE_JOB_STATUSES],
+    );
+    return rowsOf(rows).length === 1 ? status : undefined;
+  }
+
+  async releaseArchive(jobId: string, workerId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET archive_lease_until = NULL, archive_owner = NULL, archive_upload_id = NULL WHERE id = $1 AND archive_owner = $2`,
+      [jobId, workerId],
+    );
+  }
+}

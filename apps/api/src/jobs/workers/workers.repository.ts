@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { rowsOf } from '#database';
+
+export type WorkerKind = 'local' | 'ec2';
+
+/** The `workers` table: who ran, where, for how long (the basis of compute cost), and their tokens. */
+@Injectable()
+export class WorkersRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async register(worker: { id: string; kind: WorkerKind; tokenHash: Buffer; tokenTtlSeconds: number }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO workers (id, kind, token_hash, token_expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
+      [worker.id, worker.kind, worker.tokenHash, worker.tokenTtlSeconds],
+    );
+  }
+
+  async attachInstance(id: string, instanceId: string): Promise<void> {
+    await this.db.query(`UPDATE workers SET instance_id = $2 WHERE id = $1`, [id, instanceId]);
+  }
+
+  /** The running worker a token belongs to; undefined once it stopped, expired or never existed. */
+  async findByToken(tokenHash: Buffer): Promise<{ id: string; kind: WorkerKind } | undefined> {
+    const rows = await this.db.query(
+      `SELECT id, kind FROM workers WHERE token_hash = $1 AND stopped_at IS NULL AND token_expires_at > now()`,
+      [tokenHash],
+    );
+    return rows[0] as { id: string; kind: WorkerKind } | undefined;
+  }
+
+  async heartbeat(id: string, pid?: number): Promise<void> {
+    await this.db.query(`UPDATE workers SET last_heartbeat_at = now(), pid = COALESCE($2, pid) WHERE id = $1`, [id, pid ?? null]);
+  }
+
+  /** Records the stop and revokes the token; false when the stop was already recorded. */
+  async stopped(id: string, reason: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE workers SET stopped_at = now(), stop_reason = $2, token_hash = NULL WHERE id = $1 AND stopped_at IS NULL RETURNING id`,
+      [id, reason],
+    );
+    return rowsOf(rows).length === 1;
+  }
+
+  /** Workers not known to have stopped whose heartbeat (or start, while booting) is recent. */
+  async countAlive(kind: WorkerKind, staleAfterSeconds: number): Promise<number> {
+    const [row] = await this.db.query(
+      `SELECT count(*) AS n FROM workers
+        WHERE kind = $1 AND stopped_at IS NULL
+          AND COALESCE(last_heartbeat_at, started_at) > now() - make_interval(secs => $2)`,
+      [kind, staleAfterSeconds],
+    );
+    return Number((row as { n: string } | undefined)?.n ?? 0);
+  }
+}
