@@ -67,7 +67,7 @@ describe('developRaw: native dcraw_emu', () => {
 });
 
 describe('developRaw: libraw-wasm', () => {
-  it('decodes the CRW explicitly with wasm, in a long-lived worker', async () => {
+  it('decodes the CRW explicitly with wasm, in its sandboxed child process', async () => {
     const r = await developRaw(raw('canon_eos_d30.crw'), thumbOnly, { decoder: 'wasm', decoders: { wasm } });
     assert.equal(r.source, 'libraw-wasm');
     assert.deepEqual([r.width, r.height], [1088, 724]);

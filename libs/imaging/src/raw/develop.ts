@@ -157,6 +157,13 @@ function failureError(sniff: SniffResult, failures: DecoderFailure[], blank: Bla
   if (failures.every((f) => f.stage === 'unavailable')) {
     return new RawDecodeError(`no RAW decoder could run: ${failures.map((f) => f.message).join('; ')}`, 'decoder-unavailable', details);
   }
+  if (failures.every((f) => f.stage === 'limit' || f.stage === 'unavailable')) {
+    return new RawDecodeError(
+      `decoding stopped: the RAW decoder exceeded its sandbox limits (${failures.filter((f) => f.stage === 'limit').map((f) => f.message).join('; ')})`,
+      'decode-failed',
+      details,
+    );
+  }
   if (sniff.gpr) {
     return new RawDecodeError(
       `GoPro GPR (VC-5 compressed DNG) is not supported: LibRaw was built without the GPR SDK and cannot unpack the image data, ${tail}`,

@@ -22,7 +22,8 @@ export class RawDecodeError extends Error {
 export class DecoderFailure extends Error {
   constructor(
     readonly decoder: string,
-    readonly stage: 'unavailable' | 'open' | 'unpack' | 'output',
+    /** 'limit': stopped by the sandbox (time, CPU, memory, output size). */
+    readonly stage: 'unavailable' | 'open' | 'unpack' | 'output' | 'limit',
     message: string,
   ) {
     super(message);

@@ -4,6 +4,8 @@ export { sniffFile, classify } from './sniff.js';
 export type { SniffKind, SniffResult } from './sniff.js';
 export { RawDecodeError, DecoderFailure } from './errors.js';
 export type { RawDecodeErrorCode } from './errors.js';
+export { Sandbox, defaultSandbox } from './sandbox.js';
+export type { SandboxLimits, SandboxOptions, SandboxProtections } from './sandbox.js';
 export { NativeRawDecoder } from './decoders/native.js';
 export type { NativeDecoderOptions } from './decoders/native.js';
 export { WasmRawDecoder } from './decoders/wasm.js';
