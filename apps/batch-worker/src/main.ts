@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadWorkerConfig } from '#config';
-import { closeRawDecoders } from '#imaging';
+import { closeRawDecoders, defaultSandbox } from '#imaging';
 import { WorkerApi } from './api-client.js';
 import { createWorkerLogger } from './logger.js';
 import { resolveWorkerToken } from './token.js';
@@ -37,7 +37,8 @@ async function main(): Promise<void> {
       loop.stop();
     });
   }
-  logger.info({ concurrency: config.concurrency }, 'worker started');
+  const sandbox = await defaultSandbox();
+  logger.info({ concurrency: config.concurrency, decoderSandbox: sandbox.protections }, 'worker started');
   const outcome = await loop.run();
 
   clearInterval(heartbeat);
