@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { ResolvedConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
+import { guardInternalRoutes } from './internal-listener.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
 
 /** Builds the fully configured API (not listening). main.ts and the test suites share it. */
@@ -33,6 +34,8 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+
+  if (config.internalPort) guardInternalRoutes(adapter.getInstance(), config.internalPort);
 
   // Raw uploads are streamed, never buffered: the handler receives the request stream as body.
   adapter.getInstance().addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '#config';
 import { createApp } from './app.factory.js';
+import { listenInternal } from './internal-listener.js';
 import { startRuntime } from './runtime/embedded-runtime.js';
 import { wireThumbnailLambda } from './runtime/thumbnail-wiring.js';
 
@@ -10,17 +11,21 @@ async function main(): Promise<void> {
   const runtime = await startRuntime(config, say);
   const app = await createApp(runtime.config);
   await app.listen({ host: config.host, port: config.port });
+  const fastify = app.getHttpAdapter().getInstance();
+  const internalServer = config.internalPort ? await listenInternal(fastify, config.host, config.internalPort) : undefined;
 
   const base = `http://${config.host}:${config.port}`;
   say(`API listening on ${base} (Swagger UI: ${base}/docs)`);
+  if (internalServer) say(`internal routes (Lambda reports, batch workers) on port ${config.internalPort} only`);
+  const internalUrl = config.internalApiUrl ?? `http://127.0.0.1:${config.internalPort ?? config.port}`;
   // Locally, the uploads bucket's ObjectCreated events invoke the thumbnail Lambda in-process.
   const thumbnails = runtime.embeddedS3
     ? wireThumbnailLambda(runtime.embeddedS3, runtime.config, {
-        apiUrl: config.publicApiUrl,
+        apiUrl: internalUrl,
         log: (level, message, fields) => process.stderr.write(`${JSON.stringify({ level, source: 'thumbnail-lambda', message, ...fields })}\n`),
       })
     : undefined;
-  if (thumbnails) say(`thumbnail Lambda wired to the embedded S3 uploads bucket, reporting to ${config.publicApiUrl}`);
+  if (thumbnails) say(`thumbnail Lambda wired to the embedded S3 uploads bucket, reporting to ${internalUrl}`);
   if (config.adminTokenGenerated) say(`ADMIN_TOKEN was not set; generated for this run: ${config.adminToken}`);
 
   let stopping = false;
@@ -29,6 +34,7 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal} received, stopping`);
     await thumbnails?.close();
+    internalServer?.close();
     await app.close();
     await runtime.stop();
     process.exit(0);
