@@ -1,4 +1,12 @@
-import { AbortMultipartUploadCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 
 /** Size of the object, or undefined when it does not exist. */
 export async function objectSize(s3: S3Client, bucket: string, key: string): Promise<number | undefined> {
@@ -31,4 +39,28 @@ export async function deletePrefix(s3: S3Client, bucket: string, prefix: string)
 /** Drops an unfinished multipart upload and its stored parts; an upload already gone is fine. */
 export async function abortMultipartUpload(s3: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
   await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+}
+
+/** Opens a multipart upload whose parts are then PUT through presigned URLs; answers its id. */
+export async function startMultipartUpload(s3: S3Client, bucket: string, key: string, contentType: string): Promise<string> {
+  const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }));
+  if (!created.UploadId) throw new Error('CreateMultipartUpload returned no upload id');
+  return created.UploadId;
+}
+
+/** Assembles the uploaded parts (in part-number order) into the object. */
+export async function completeMultipartUpload(
+  s3: S3Client,
+  target: { bucket: string; key: string; uploadId: string },
+  parts: Array<{ partNumber: number; etag: string }>,
+): Promise<void> {
+  const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+  await s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      UploadId: target.uploadId,
+      MultipartUpload: { Parts: ordered.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+    }),
+  );
 }

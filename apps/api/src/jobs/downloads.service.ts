@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DOWNLOADABLE_JOB_STATUSES, type TenantContext } from '#database';
-import { safeFilename, titleAsFilename } from '#storage';
+import { titleAsFilename } from '#storage';
 import { problems } from '../common/problem.js';
 import type { JobDownloadDto } from './dto/file.dto.js';
 import { JobStorage } from './job-storage.js';
+import { outputFilename } from './output-names.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 
@@ -32,7 +33,6 @@ export class DownloadsService {
       expiresAt,
       files: await Promise.all(
         files.map(async (file) => {
-          const base = safeFilename(file.filename).replace(/\.[^.]*$/, '') || 'file';
           return {
             id: file.id,
             filename: file.filename,
@@ -40,7 +40,7 @@ export class DownloadsService {
             error: file.error,
             variants: await Promise.all(
               file.outputs.map(async (output) => {
-                const filename = `${base}_${output.variant}.${output.extension}`;
+                const filename = outputFilename(file.filename, output);
                 const link = await this.storage.presignDownload(output.key, filename);
                 return { variant: output.variant, filename, width: output.width, height: output.height, bytes: output.bytes, url: link.url };
               }),

@@ -17,7 +17,7 @@ import {
 import { JobStorage } from './job-storage.js';
 import { JobsService } from './jobs.service.js';
 import { type FileRow, JobsRepository } from './jobs.repository.js';
-import { toJobFileDto } from './mappers.js';
+import { toJobFileDto } from './job.mapper.js';
 
 const MAX_FILES_PER_JOB = 1000;
 const MIN_PART_BYTES = 16 * 1024 ** 2;
@@ -78,9 +78,8 @@ export class JobFilesService {
   async completeMultipart(ctx: TenantContext, jobId: string, fileId: string, input: CompleteMultipartDto): Promise<JobFileDto> {
     const file = await this.requireDraftFile(ctx, jobId, fileId);
     if (!file.multipartUploadId) throw problems.conflict('This file is not a multipart upload (or it was already completed).');
-    const parts = [...input.parts].sort((a, b) => a.partNumber - b.partNumber);
-    try {
-      await this.storage.completeRawMultipart(file.objectKey, file.multipartUploadId, parts);
+        try {
+      await this.storage.completeRawMultipart(file.objectKey, file.multipartUploadId, input.parts);
     } catch (error) {
       const detail = (error as { message?: string }).message ?? 'the parts could not be assembled';
       throw problems.conflict(`Completing the upload failed: ${detail}`);

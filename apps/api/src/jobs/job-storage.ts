@@ -1,8 +1,12 @@
 import type { Readable } from 'node:stream';
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Inject, Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
-import { abortMultipartUpload, MAX_PRESIGN_SECONDS, objectSize, type PresignedRequest, presignGet, presignPartPut, presignPut, S3_CLIENT, streamToObject } from '#storage';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  MAX_PRESIGN_SECONDS,
+  startMultipartUpload, objectSize, type PresignedRequest, presignGet, presignPartPut, presignPut, S3_CLIENT, streamToObject } from '#storage';
 
 const RAW_CONTENT_TYPE = 'application/octet-stream';
 
@@ -35,21 +39,12 @@ export class JobStorage {
     return presignPartPut(this.s3, { bucket: this.buckets.raw, key, uploadId, partNumber, contentLength: bytes }, this.ttl);
   }
 
-  async startRawMultipart(key: string): Promise<string> {
-    const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.buckets.raw, Key: key, ContentType: RAW_CONTENT_TYPE }));
-    if (!created.UploadId) throw new Error('CreateMultipartUpload returned no upload id');
-    return created.UploadId;
+  startRawMultipart(key: string): Promise<string> {
+    return startMultipartUpload(this.s3, this.buckets.raw, key, RAW_CONTENT_TYPE);
   }
 
-  async completeRawMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void> {
-    await this.s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: this.buckets.raw,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-      }),
-    );
+  completeRawMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void> {
+    return completeMultipartUpload(this.s3, { bucket: this.buckets.raw, key, uploadId }, parts);
   }
 
   abortRawMultipart(key: string, uploadId: string): Promise<void> {
@@ -93,25 +88,16 @@ export class JobStorage {
     await this.s3.send(new DeleteObjectsCommand({ Bucket: this.buckets.processed, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
   }
 
-  async startArchive(key: string): Promise<string> {
-    const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.buckets.processed, Key: key, ContentType: 'application/zip' }));
-    if (!created.UploadId) throw new Error('CreateMultipartUpload returned no upload id');
-    return created.UploadId;
+  startArchive(key: string): Promise<string> {
+    return startMultipartUpload(this.s3, this.buckets.processed, key, 'application/zip');
   }
 
   presignArchivePart(key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {
     return presignPartPut(this.s3, { bucket: this.buckets.processed, key, uploadId, partNumber, contentLength: bytes }, this.ttl);
   }
 
-  async completeArchive(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void> {
-    await this.s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: this.buckets.processed,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-      }),
-    );
+  completeArchive(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void> {
+    return completeMultipartUpload(this.s3, { bucket: this.buckets.processed, key, uploadId }, parts);
   }
 
   abortArchive(key: string, uploadId: string): Promise<void> {

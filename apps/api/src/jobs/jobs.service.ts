@@ -6,7 +6,7 @@ import type { CreateJobDto, JobDto, JobPageDto } from './dto/job.dto.js';
 import { JobStorage } from './job-storage.js';
 import { CapacityService } from './launcher/capacity.service.js';
 import { type JobRow, JobsRepository } from './jobs.repository.js';
-import { toJobDto } from './mappers.js';
+import { toJobDto } from './job.mapper.js';
 import { presetProblems, resolvePreset } from './preset-resolution.js';
 
 @Injectable()

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { keys, safeFilename } from '#storage';
+import { keys } from '#storage';
 import type { ArchiveClaimMessage, ArchivePartRequest, CompleteArchiveRequest, PresignedTarget } from '#worker-protocol';
 import { problems } from '../../common/problem.js';
 import { JobStorage } from '../job-storage.js';
+import { archiveEntryNames } from '../output-names.js';
 import { JobQueueRepository, type LeasedArchive } from './job-queue.repository.js';
 
 /** S3 parts are 5 MiB at least; 8 MiB keeps a 10,000-part upload above 80 GB. */
@@ -51,7 +52,7 @@ export class WorkerArchivesService {
   async complete(workerId: string, jobId: string, request: CompleteArchiveRequest): Promise<void> {
     const { tenantId, uploadId } = await this.held(jobId, workerId);
     const key = keys.jobArchive(tenantId, jobId);
-    await this.storage.completeArchive(key, uploadId, [...request.parts].sort((a, b) => a.partNumber - b.partNumber));
+    await this.storage.completeArchive(key, uploadId, request.parts);
     const status = await this.queue.finishJob(jobId, workerId, { key, bytes: request.bytes });
     this.logger.log({ jobId, tenantId, status, archiveBytes: request.bytes }, 'job finished');
   }
@@ -81,20 +82,4 @@ export class WorkerArchivesService {
     }
     return entries;
   }
-}
-
-/** ZIP entry names: original base name (no extension, no path) + variant, unique within the archive. */
-export function archiveEntryNames(files: LeasedArchive['files']): Map<string, string> {
-  const names = new Map<string, string>();
-  const used = new Set<string>();
-  for (const file of files) {
-    const base = safeFilename(file.filename).replace(/\.[^.]*$/, '') || 'file';
-    for (const output of file.outputs) {
-      let name = `${base}_${output.variant}.${output.extension}`;
-      for (let n = 2; used.has(name.toLowerCase()); n += 1) name = `${base}-${n}_${output.variant}.${output.extension}`;
-      used.add(name.toLowerCase());
-      names.set(output.key, name);
-    }
-  }
-  return names;
 }
