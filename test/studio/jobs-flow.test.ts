@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { createS3Client } from '#storage';
+import type { LocalWorkerLauncher } from '../../apps/api/src/jobs/launcher/local-launcher.js';
+import { WORKER_LAUNCHER } from '../../apps/api/src/jobs/launcher/worker-launcher.js';
 import { fixture } from '../support/fixtures.js';
 import { createJob, listAllFiles, uploadFile, waitForJob } from '../support/studio.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -195,17 +198,25 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     for (let i = 0; i < 6; i += 1) await uploadFile(t, studio.key, jobId, fixture('raw', 'nikon_d1.nef'), `DSC_${i}.NEF`);
     await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', auth()).expect(200);
     // Cancel while a worker holds a file, so its late result has to be thrown away.
-    for (let i = 0; i < 200 && !(await listAllFiles(t, studio.key, jobId)).some((f) => f.status === 'processing'); i += 1) {
-      await new Promise((r) => setTimeout(r, 25));
+    let held: string | undefined;
+    for (let i = 0; i < 400 && !held; i += 1) {
+      held = (await listAllFiles(t, studio.key, jobId)).find((f) => f.status === 'processing')?.id;
+      if (!held) await sleep(25);
     }
+    assert.ok(held, 'a worker held a file when the job was canceled');
     const canceled = await t.http().post(`/v1/jobs/${jobId}/cancel`).set('Authorization', auth());
     assert.equal(canceled.status, 200);
     assert.equal(canceled.body.status, 'canceled');
     assert.ok(canceled.body.finishedAt);
 
-    await new Promise((r) => setTimeout(r, 2000));
+    // Every worker has gone idle and stopped: nothing can still be uploading when S3 is checked.
+    const launcher = t.app.get<LocalWorkerLauncher>(WORKER_LAUNCHER);
+    for (let i = 0; i < 300 && launcher.running().size > 0; i += 1) await sleep(100);
+    assert.equal(launcher.running().size, 0, 'the workers stopped');
     const files = await listAllFiles(t, studio.key, jobId);
+    assert.equal(files.length, 6);
     assert.ok(files.every((f) => f.status === 'canceled' || f.status === 'done'), files.map((f) => f.status).join(','));
+    assert.equal(files.find((f) => f.id === held)?.status, 'canceled', 'the file held at cancel time stays canceled');
     assert.ok(files.filter((f) => f.status === 'canceled').length >= 4);
     const job = await t.http().get(`/v1/jobs/${jobId}`).set('Authorization', auth());
     assert.equal(job.body.status, 'canceled', 'a worker finishing late does not revive the job');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { createS3Client } from '#storage';
 import type { LocalWorkerLauncher } from '../../apps/api/src/jobs/launcher/local-launcher.js';
@@ -99,6 +99,55 @@ describe('batch workers: crash recovery, idle shutdown, decoders', () => {
     const { rows } = await db.query(`SELECT stop_reason, stopped_at > started_at AS ordered FROM workers WHERE stop_reason = 'idle'`);
     assert.ok(rows.length >= 1);
     assert.ok(rows.every((r) => r.ordered));
+    // It waited out IDLE_SHUTDOWN_SECONDS (2) after its last file, rather than leaving as soon as the queue was empty.
+    const { rows: gaps } = await db.query(
+      `SELECT extract(epoch FROM w.stopped_at - (SELECT max(finished_at) FROM job_files)) AS idle FROM workers w WHERE stop_reason = 'idle'`,
+    );
+    assert.ok(gaps.every((g) => Number(g.idle) >= 1.9), `idle seconds before stopping: ${gaps.map((g) => g.idle).join(', ')}`);
+  });
+
+  it('a file that keeps failing transiently fails after MAX_ATTEMPTS, and its job ends failed', async () => {
+    const jobId = await createJob(t, studio.key, { name: 'Vanishing upload' });
+    const fileId = await uploadFile(t, studio.key, jobId, fixture('raw', 'nikon_d1.nef'));
+    assert.equal((await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', `Bearer ${studio.key}`)).status, 200);
+    // The RAW disappears from storage before a worker can fetch it: every attempt fails the same transient way.
+    const s3 = createS3Client(t.config.s3);
+    await s3.send(new DeleteObjectCommand({ Bucket: t.config.s3.buckets.raw, Key: `tenants/${studio.id}/jobs/${jobId}/raw/${fileId}` }));
+    const job = await waitForJob(t, studio.key, jobId, 60_000);
+    assert.equal(job.status, 'failed');
+    const [file] = await listAllFiles(t, studio.key, jobId);
+    assert.equal(file!.status, 'failed');
+    assert.equal(file!.attempts, 3, 'MAX_ATTEMPTS (default 3) attempts, no more');
+    assert.match(file!.error, /processing error: .*404/);
+  });
+
+  it('a worker asked to stop (SIGTERM) finishes the files it holds, then exits cleanly', async () => {
+    const jobId = await createJob(t, studio.key, { name: 'Stop politely' });
+    for (let i = 0; i < 3; i += 1) await uploadFile(t, studio.key, jobId, fixture('raw', 'nikon_d1.nef'), `STOP_${i}.NEF`);
+    assert.equal((await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', `Bearer ${studio.key}`)).status, 200);
+    const launcher = t.app.get<LocalWorkerLauncher>(WORKER_LAUNCHER);
+    let held: string[] = [];
+    for (let i = 0; i < 400 && held.length === 0; i += 1) {
+      held = (await listAllFiles(t, studio.key, jobId)).filter((f) => f.status === 'processing').map((f) => f.id as string);
+      if (held.length === 0) await sleep(25);
+    }
+    assert.ok(held.length > 0, 'a worker holds files');
+    const [worker] = [...launcher.running().values()];
+    assert.ok(worker);
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    worker.kill('SIGTERM');
+    assert.equal(await exited, 0, 'a clean exit');
+
+    const job = await waitForJob(t, studio.key, jobId, 90_000);
+    assert.equal(job.status, 'completed');
+    const files = await listAllFiles(t, studio.key, jobId);
+    for (const id of held) {
+      const file = files.find((f) => f.id === id)!;
+      assert.equal(file.status, 'done');
+      assert.equal(file.attempts, 1, 'finished by the worker that held it, not taken over');
+    }
+    const { rows } = await db.query(`SELECT stop_reason FROM workers WHERE stop_reason = 'signal'`);
+    assert.equal(rows.length, 1, 'the stopped worker reported why');
   });
 });
 
@@ -122,7 +171,9 @@ describe('batch worker without the native decoder', () => {
     await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', `Bearer ${studio.key}`);
     const job = await waitForJob(t, studio.key, jobId);
     assert.equal(job.status, 'completed');
-    for (const file of await listAllFiles(t, studio.key, jobId)) {
+    const files = await listAllFiles(t, studio.key, jobId);
+    assert.equal(files.length, 2);
+    for (const file of files) {
       assert.equal(file.source, 'libraw-wasm');
       assert.equal(Math.max(file.outputs[0].width, file.outputs[0].height), 800);
     }
