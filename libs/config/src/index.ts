@@ -9,3 +9,4 @@ export {
   type ThumbnailConfig,
   type WorkerConfig,
 } from './app-config.js';
+export { configSchema, thumbnailConfigSchema, workerConfigSchema } from './schema.js';
