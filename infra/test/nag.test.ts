@@ -41,7 +41,8 @@ function acknowledgments(root: IConstruct): Array<{ path: string; id: string; re
 for (const database of ['ebs', 'rds'] as const) {
   describe(`AwsSolutions checks (database: ${database})`, () => {
     // Synthesis itself fails on an unacknowledged AwsSolutions error, so reaching the assertions is the first proof.
-    const s = synthesize({ database, rdsMultiAz: database === 'rds' ? false : undefined }, { checks: true });
+    // CloudFormation's own template validation runs once (default settings): it is slow to load, and the RDS variant adds only RDS resources.
+    const s = synthesize({ database }, { checks: true, templateValidation: database === 'ebs' });
 
     it('report no unacknowledged error, and no error annotation', () => {
       const errors = report(s)
@@ -51,10 +52,13 @@ for (const database of ['ebs', 'rds'] as const) {
       assert.deepEqual(Annotations.fromStack(s.stack).findError('*', Match.anyValue()), []);
     });
 
-    it("pass CloudFormation's own template validation", () => {
-      const failures = report(s).pluginReports.filter((r) => r.pluginName !== 'AwsSolutions' && r.conclusion !== 'success');
-      assert.deepEqual(failures, []);
-    });
+    if (database === 'ebs') {
+      it("pass CloudFormation's own template validation", () => {
+        const reports = report(s).pluginReports.filter((r) => r.pluginName !== 'AwsSolutions');
+        assert.ok(reports.length > 0, 'the CloudFormation validation ran');
+        assert.deepEqual(reports.filter((r) => r.conclusion !== 'success'), []);
+      });
+    }
 
     it('every acknowledgment carries its reason', () => {
       const acks = acknowledgments(s.stack);

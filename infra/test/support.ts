@@ -53,10 +53,18 @@ export interface CfnTemplate {
 }
 
 /** Synthesises the stack in memory, with no AWS account, credentials or network. */
-export function synthesize(overrides: Record<string, unknown> = {}, options: { checks?: boolean; zipPath?: string } = {}): Synthesized {
+export function synthesize(
+  overrides: Record<string, unknown> = {},
+  options: { checks?: boolean; templateValidation?: boolean; zipPath?: string } = {},
+): Synthesized {
+  // Template tests skip the validation plugins (cdk-nag; CloudFormation's schema check, whose
+  // WebAssembly validator takes ~15 s to load): infra/test/nag.test.ts runs them.
   const checks = options.checks ?? false;
-  // Template tests skip the validation plugins (cdk-nag, CloudFormation's schema check): infra/test/nag.test.ts runs them.
-  const app = createApp({ outdir: mkdtempSync(path.join(os.tmpdir(), 'revela-cdk-out-')), checks, builtinCloudFormationValidation: checks });
+  const app = createApp({
+    outdir: mkdtempSync(path.join(os.tmpdir(), 'revela-cdk-out-')),
+    checks,
+    builtinCloudFormationValidation: options.templateValidation ?? checks,
+  });
   const stack = new RevelaStack(app, 'RevelaTest', { settings: testSettings(overrides), thumbnailZipPath: options.zipPath ?? placeholderZip() });
   const template = Template.fromStack(stack);
   const json = template.toJSON() as CfnTemplate;
