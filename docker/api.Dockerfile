@@ -1,12 +1,12 @@
 # Revela API. Build from the repository root: docker build -f docker/api.Dockerfile -t revela-api .
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production RUNTIME=aws HOST=0.0.0.0 PORT=3000
 COPY --from=build /app/node_modules ./node_modules

@@ -2,7 +2,7 @@
 # Build from the repository root after `npm run build:lambda`:
 #   docker build -f docker/thumbnail-lambda.Dockerfile -t revela-thumbnail-lambda .
 # The bundle is ESM (index.mjs); sharp and its linux-x64 native packages sit in node_modules.
-FROM public.ecr.aws/lambda/nodejs:20
+FROM public.ecr.aws/lambda/nodejs:24
 
 COPY dist/lambda/thumbnail-lambda/ ${LAMBDA_TASK_ROOT}/
 

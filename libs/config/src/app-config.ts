@@ -171,6 +171,10 @@ export interface ThumbnailConfig {
 /** The thumbnail Lambda's configuration, read once per container. */
 export function loadThumbnailConfig(env: NodeJS.ProcessEnv = process.env): ThumbnailConfig {
   const raw = parseEnv(thumbnailConfigSchema, env);
+  if (raw.CALLBACK_SIGNING_KEY === undefined) {
+    // CALLBACK_SIGNING_KEY_PARAMETER names an SSM SecureString; the caller resolves it into CALLBACK_SIGNING_KEY first.
+    throw new ConfigError([`CALLBACK_SIGNING_KEY: not resolved from CALLBACK_SIGNING_KEY_PARAMETER (${raw.CALLBACK_SIGNING_KEY_PARAMETER})`]);
+  }
   return {
     buckets: { uploads: raw.BUCKET_UPLOADS, processed: raw.BUCKET_PROCESSED },
     s3: s3Client(raw, raw.S3_REGION ?? raw.AWS_REGION),

@@ -11,3 +11,4 @@ export {
   type WorkerConfig,
 } from './app-config.js';
 export { APP_CONFIG, AppConfigModule, InjectConfig } from './config.module.js';
+export { configSchema, thumbnailConfigSchema, workerConfigSchema } from './schema.js';

@@ -6,6 +6,15 @@ export const booleanFlag = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** An SSM Parameter Store name or path: starts with `/`, letters, digits and `_.-/` only. */
+const ssmPath = z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter path such as /revela/prod/config/');
+
+/** A comma-separated list of origins (`scheme://host[:port]`, no path). */
+const originList = z.string().refine(
+  (value) => value.split(',').every((origin) => /^https?:\/\/[^/\s,]+$/.test(origin.trim())),
+  'must be a comma-separated list of origins such as https://console.example.com',
+);
+
 /** S3 and bucket settings, shared by the API, the batch worker and the thumbnail Lambda. */
 export const storageFields = {
   S3_ENDPOINT: z.url().optional(),
@@ -63,13 +72,15 @@ export const configSchema = z
     MAX_WORKERS: z.coerce.number().int().min(0).max(100).default(1),
     EC2_LAUNCH_TEMPLATE_ID: z.string().regex(/^lt-[0-9a-f]+$/, 'must be a launch template id (lt-…)').optional(),
     EC2_LAUNCH_TEMPLATE_VERSION: z.string().min(1).default('$Latest'),
-    WORKER_TOKEN_PARAMETER_PREFIX: z
-      .string()
-      .regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must be an SSM parameter path such as /revela/prod/worker-tokens')
-      .optional(),
+    /** SSM path (e.g. `/revela/prod/worker-tokens`) under which the EC2 launcher stores each worker's token. */
+    WORKER_TOKEN_PARAMETER_PREFIX: ssmPath.optional(),
     /** How often the API re-checks the backlog against running workers; 0: only on submit and worker exits. */
     WORKER_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
     WORKER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
+    /** With RUNTIME=aws: SSM path (e.g. `/revela/prod/config/`) holding ADMIN_TOKEN, CALLBACK_SIGNING_KEY and DATABASE_URL. */
+    SSM_PARAMETER_PREFIX: ssmPath.optional(),
+    /** Comma-separated browser origins allowed by CORS, e.g. `https://console.example.com`. */
+    CORS_ORIGINS: originList.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.RUNTIME !== 'aws') return;
@@ -120,7 +131,12 @@ export const thumbnailConfigSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   S3_FORCE_PATH_STYLE: booleanFlag.optional(),
   PUBLIC_API_URL: z.url(),
-  CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters'),
+  CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** SSM SecureString holding the signing key, read at cold start (keeps the secret out of the function's environment). */
+  CALLBACK_SIGNING_KEY_PARAMETER: ssmPath.optional(),
   MAX_PIXELS: z.coerce.number().int().positive().optional(),
   CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+}).refine((env) => env.CALLBACK_SIGNING_KEY !== undefined || env.CALLBACK_SIGNING_KEY_PARAMETER !== undefined, {
+  path: ['CALLBACK_SIGNING_KEY'],
+  message: 'is required unless CALLBACK_SIGNING_KEY_PARAMETER is set',
 });
