@@ -35,6 +35,7 @@ import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct, IConstruct } from 'constructs';
+import { JOB_OUTPUT_TAGGING } from '#storage';
 import { apiUserData, workerTemplateUserData } from './runtime-files.js';
 import { names, type RevelaSettings } from './settings.js';
 
@@ -46,8 +47,9 @@ export const UPLOAD_EVENT_PREFIX = 'tenants/';
 export const WORKER_TAG = { key: 'revela:role', value: 'batch-worker' } as const;
 /** Worker token parameters are tagged with the instance's ARN; a worker may read only its own. */
 export const TOKEN_INSTANCE_TAG = 'revela:instance-arn';
-/** Job outputs carry this object tag; the processed bucket expires them (clinic renditions stay). */
-export const OUTPUT_RETENTION_TAG = { key: 'revela:retention', value: 'job-output' } as const;
+/** Job outputs carry this object tag (the API presigns it); the processed bucket expires them (clinic renditions stay). */
+const [retentionKey, retentionValue] = JOB_OUTPUT_TAGGING.split('=') as [string, string];
+export const OUTPUT_RETENTION_TAG = { key: retentionKey, value: retentionValue } as const;
 
 export interface RevelaStackProps extends StackProps {
   settings: RevelaSettings;

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '#config';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { ConfigError, loadConfig, withSsmSecrets } from '#config';
 import { createApp } from './app.factory.js';
 import { listenInternal } from './internal-listener.js';
 import { startRuntime } from './runtime/embedded-runtime.js';
 import { wireThumbnailLambda } from './runtime/thumbnail-wiring.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const env = await withSsmSecrets(process.env, () => new SSMClient({ region: process.env.S3_REGION ?? process.env.AWS_REGION }));
+  const config = loadConfig(env);
   const say = (message: string) => process.stderr.write(`[revela] ${message}\n`);
   const runtime = await startRuntime(config, say);
   const app = await createApp(runtime.config);

@@ -24,3 +24,6 @@ export function parsePhotoOriginalKey(key: string): { tenantId: string; animalId
   const match = PHOTO_ORIGINAL.exec(key);
   return match ? { tenantId: match[1], animalId: match[2], photoId: match[3] } : undefined;
 }
+
+/** Job outputs and ZIPs carry this tag; the processed bucket's lifecycle rule expires tagged objects (clinic renditions have none). */
+export const JOB_OUTPUT_TAGGING = 'revela:retention=job-output';

@@ -18,15 +18,17 @@ function ttl(seconds: number): number {
 /** A PUT bound to one key and content type, and to its exact length when `contentLength` is given. */
 export async function presignPut(
   s3: S3Client,
-  target: { bucket: string; key: string; contentType: string; contentLength?: number },
+  target: { bucket: string; key: string; contentType: string; contentLength?: number; tagging?: string },
   expiresInSeconds: number,
 ): Promise<PresignedRequest> {
   const expiresIn = ttl(expiresInSeconds);
+  // Tagging is hoisted into the signed query string: the uploader cannot leave the tag off.
   const command = new PutObjectCommand({
     Bucket: target.bucket,
     Key: target.key,
     ContentType: target.contentType,
     ContentLength: target.contentLength,
+    Tagging: target.tagging,
   });
   const sized = target.contentLength !== undefined;
   const url = await getSignedUrl(s3, command, {

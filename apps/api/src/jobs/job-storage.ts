@@ -5,6 +5,7 @@ import { type AppConfig, InjectConfig } from '#config';
 import {
   abortMultipartUpload,
   completeMultipartUpload,
+  JOB_OUTPUT_TAGGING,
   MAX_PRESIGN_SECONDS,
   startMultipartUpload, objectSize, type PresignedRequest, presignGet, presignPartPut, presignPut, S3_CLIENT, streamToObject } from '#storage';
 
@@ -76,7 +77,7 @@ export class JobStorage {
   }
 
   presignOutputPut(key: string, contentType: string): Promise<PresignedRequest> {
-    return presignPut(this.s3, { bucket: this.buckets.processed, key, contentType }, this.ttl);
+    return presignPut(this.s3, { bucket: this.buckets.processed, key, contentType, tagging: JOB_OUTPUT_TAGGING }, this.ttl);
   }
 
   presignOutputGet(key: string): Promise<PresignedRequest> {
@@ -89,7 +90,7 @@ export class JobStorage {
   }
 
   startArchive(key: string): Promise<string> {
-    return startMultipartUpload(this.s3, this.buckets.processed, key, 'application/zip');
+    return startMultipartUpload(this.s3, this.buckets.processed, key, 'application/zip', JOB_OUTPUT_TAGGING);
   }
 
   presignArchivePart(key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { withSsmSecrets } from './ssm-secrets.js';
+
+describe('secrets from SSM Parameter Store (RUNTIME=aws)', () => {
+  const ssm = mockClient(SSMClient);
+
+  it('reads the secrets under the prefix, page by page, with decryption; the environment wins; other names are ignored', async () => {
+    ssm.reset();
+    ssm
+      .on(GetParametersByPathCommand, { Path: '/revela/prod/config/', WithDecryption: true, Recursive: false, NextToken: undefined })
+      .resolves({
+        Parameters: [
+          { Name: '/revela/prod/config/ADMIN_TOKEN', Value: 'admin-from-ssm' },
+          { Name: '/revela/prod/config/MAX_WORKERS', Value: '99' },
+        ],
+        NextToken: 'page-2',
+      })
+      .on(GetParametersByPathCommand, { Path: '/revela/prod/config/', WithDecryption: true, Recursive: false, NextToken: 'page-2' })
+      .resolves({
+        Parameters: [
+          { Name: '/revela/prod/config/CALLBACK_SIGNING_KEY', Value: 'key-from-ssm' },
+          { Name: '/revela/prod/config/DATABASE_URL', Value: 'postgres://ssm@db/revela' },
+        ],
+      });
+    const env = await withSsmSecrets(
+      { RUNTIME: 'aws', SSM_PARAMETER_PREFIX: '/revela/prod/config/', DATABASE_URL: 'postgres://env@db/revela' },
+      () => new SSMClient({ region: 'eu-west-1' }),
+    );
+    assert.equal(env.ADMIN_TOKEN, 'admin-from-ssm');
+    assert.equal(env.CALLBACK_SIGNING_KEY, 'key-from-ssm');
+    assert.equal(env.DATABASE_URL, 'postgres://env@db/revela', 'a variable set in the environment wins');
+    assert.equal(env.MAX_WORKERS, undefined, 'only the secret variables come from the path');
+    assert.equal(ssm.commandCalls(GetParametersByPathCommand).length, 2);
+  });
+
+  it('does not call SSM without RUNTIME=aws or without a prefix', async () => {
+    ssm.reset();
+    const env = { RUNTIME: 'embedded', SSM_PARAMETER_PREFIX: '/revela/prod/config/' };
+    assert.deepEqual(await withSsmSecrets(env, () => new SSMClient({})), env);
+    assert.deepEqual(await withSsmSecrets({ RUNTIME: 'aws' }, () => new SSMClient({})), { RUNTIME: 'aws' });
+    assert.equal(ssm.commandCalls(GetParametersByPathCommand).length, 0);
+  });
+});
