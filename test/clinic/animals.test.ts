@@ -73,47 +73,6 @@ describe('animals', () => {
     assert.deepEqual(res.body.tutor, { name: 'Ana', phone: null, email: null });
   });
 
-  it('rejects invalid animals with problem+json naming each field', async () => {
-    const tomorrow = new Date(Date.now() + 36 * 3600 * 1000).toISOString().slice(0, 10);
-    const res = await t
-      .http()
-      .post('/v1/animals')
-      .set('Authorization', auth())
-      .send({
-        name: '',
-        species: 'dragon',
-        sex: 'both',
-        birthDate: tomorrow,
-        microchipId: 'abc',
-        weightKg: 0,
-        tutor: { email: 'not-an-email' },
-        colour: 'brown',
-      });
-    assert.equal(res.status, 400);
-    assert.match(res.headers['content-type'], PROBLEM);
-    const fields = new Set(res.body.errors.map((e: { field: string }) => e.field));
-    assert.deepEqual([...fields].sort(), ['birthDate', 'colour', 'microchipId', 'name', 'sex', 'species', 'tutor.email', 'tutor.name', 'weightKg']);
-
-    const negative = await t.http().post('/v1/animals').set('Authorization', auth()).send({ ...bolinha, microchipId: undefined, weightKg: -2 });
-    assert.equal(negative.status, 400);
-    assert.deepEqual(negative.body.errors.map((e: { field: string }) => e.field), ['weightKg']);
-    const impossible = await t.http().post('/v1/animals').set('Authorization', auth()).send({ ...bolinha, microchipId: undefined, birthDate: '2021-02-30' });
-    assert.equal(impossible.status, 400);
-    assert.deepEqual(impossible.body.errors.map((e: { field: string }) => e.field), ['birthDate']);
-    const noTutor = await t.http().post('/v1/animals').set('Authorization', auth()).send({ name: 'Rex', species: 'dog' });
-    assert.equal(noTutor.status, 400, 'a missing tutor is a validation error, not a crash');
-    assert.deepEqual(noTutor.body.errors.map((e: { field: string }) => e.field), ['tutor']);
-    const today = await t.http().post('/v1/animals').set('Authorization', auth()).send({ ...bolinha, microchipId: undefined, birthDate: new Date().toISOString().slice(0, 10) });
-    assert.equal(today.status, 201, 'born today is fine');
-  });
-
-  it('refuses null for required fields on PATCH', async () => {
-    const created = await t.http().post('/v1/animals').set('Authorization', auth()).send({ name: 'Rex', species: 'dog', tutor: { name: 'Rui' } });
-    const res = await t.http().patch(`/v1/animals/${created.body.id}`).set('Authorization', auth()).send({ name: null, species: null, tutor: { name: null } });
-    assert.equal(res.status, 400);
-    assert.deepEqual([...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort(), ['name', 'species', 'tutor.name']);
-  });
-
   it('answers 409 for a duplicate microchip within the tenant, on create and on PATCH', async () => {
     const chip = '941000011112222';
     const first = await t.http().post('/v1/animals').set('Authorization', auth()).send({ ...bolinha, microchipId: chip });
@@ -208,19 +167,6 @@ describe('animals', () => {
     assert.equal(listed.body.items.length, 0);
     const stillThere = await t.http().get(`/v1/animals/${id}`).set('Authorization', auth());
     assert.equal(stillThere.body.name, 'Private');
-  });
-
-  it('answers 403 problem+json to a studio tenant', async () => {
-    const studio = await t.createTenant('studio');
-    for (const req of [
-      t.http().get('/v1/animals'),
-      t.http().post('/v1/animals').send(bolinha),
-      t.http().get('/v1/animals/9b2f3c1e-8d4a-4b6e-9f10-2a3b4c5d6e7f/photos'),
-    ]) {
-      const res = await req.set('Authorization', `Bearer ${studio.key}`);
-      assert.equal(res.status, 403);
-      assert.match(res.headers['content-type'], PROBLEM);
-    }
   });
 
   it('rejects a malformed id with 400 and documents the routes', async () => {

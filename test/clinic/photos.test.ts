@@ -120,35 +120,6 @@ describe('clinic photos (uploads, the S3-triggered Lambda, renditions)', () => {
     assert.equal(finished[3]!.renditions.length, 3);
   });
 
-  it('answers 415 for other types and 413 beyond 50 MB, as problem+json, leaving nothing behind', async () => {
-    const target = await createAnimal(t, auth, 'Limits');
-    const pdf = await t.http().post(`/v1/animals/${target}/photos`).set('Authorization', auth).send({ contentType: 'application/pdf', filename: 'x.pdf', bytes: 10 });
-    assert.equal(pdf.status, 415);
-    assert.match(pdf.headers['content-type'], PROBLEM);
-    assert.match(pdf.body.detail, /image\/jpeg/);
-    const huge = await t.http().post(`/v1/animals/${target}/photos`).set('Authorization', auth).send({ contentType: 'image/jpeg', filename: 'x.jpg', bytes: 50 * MB + 1 });
-    assert.equal(huge.status, 413);
-    assert.match(huge.headers['content-type'], PROBLEM);
-    const exactly = await t.http().post(`/v1/animals/${target}/photos`).set('Authorization', auth).send({ contentType: 'image/jpeg', filename: 'x.jpg', bytes: 50 * MB });
-    assert.equal(exactly.status, 201, '50 MB itself is accepted');
-    await t.http().delete(`/v1/animals/${target}/photos/${exactly.body.photo.id}`).set('Authorization', auth).expect(204);
-
-    const text = await t.http().post(`/v1/animals/${target}/photos`).set('Authorization', auth).attach('file', Buffer.from('hello'), { filename: 'a.txt', contentType: 'text/plain' });
-    assert.equal(text.status, 415);
-    assert.match(text.headers['content-type'], PROBLEM);
-
-    const tooBig = Buffer.alloc(50 * MB + 1, 0xff);
-    image('orientation_1.jpg').copy(tooBig);
-    const over = await t.http().post(`/v1/animals/${target}/photos`).set('Authorization', auth).attach('file', tooBig, { filename: 'big.jpg', contentType: 'image/jpeg' });
-    assert.equal(over.status, 413);
-    assert.match(over.headers['content-type'], PROBLEM);
-    assert.equal(over.body.type, 'https://docs.revela.dev/problems/payload-too-large');
-
-    const listed = await t.http().get(`/v1/animals/${target}/photos`).set('Authorization', auth);
-    assert.deepEqual(listed.body.items, [], 'no row for refused uploads');
-    assert.deepEqual(await listKeys(t, 'uploads', animalPrefix(clinic.id, target)), [], 'no object either');
-  });
-
   it('a multipart upload cut off mid-stream leaves no row and no object', async () => {
     const target = await createAnimal(t, auth, 'Cut off');
     const boundary = 'revela-test-boundary';

@@ -33,39 +33,6 @@ describe('tenants and API keys', () => {
       assert.ok(!JSON.stringify(listed.body).includes(res.body.apiKey.key));
     });
 
-    it('answers 401 without a token and for a wrong one', async () => {
-      const none = await t.http().post('/v1/tenants').send({ name: 'x', kind: 'clinic' });
-      assert.equal(none.status, 401);
-      assert.match(none.headers['content-type'], PROBLEM);
-      assert.match(none.headers['www-authenticate'], /^Bearer/);
-      const wrong = await t.http().post('/v1/tenants').set('Authorization', 'Bearer not-the-admin-token').send({ name: 'x', kind: 'clinic' });
-      assert.equal(wrong.status, 401);
-    });
-
-    it('answers 403 to a tenant key', async () => {
-      const tenant = await t.createTenant('studio');
-      const res = await t.http().post('/v1/tenants').set('Authorization', `Bearer ${tenant.key}`).send({ name: 'x', kind: 'clinic' });
-      assert.equal(res.status, 403);
-      assert.equal(res.body.status, 403);
-      assert.match(res.headers['content-type'], PROBLEM);
-    });
-
-    it('rejects invalid bodies with problem+json naming each field', async () => {
-      const res = await t
-        .http()
-        .post('/v1/tenants')
-        .set('Authorization', `Bearer ${t.adminToken}`)
-        .send({ name: '', kind: 'zoo', plan: 'gold' });
-      assert.equal(res.status, 400);
-      assert.match(res.headers['content-type'], PROBLEM);
-      assert.equal(res.body.type, 'https://docs.revela.dev/problems/validation-error');
-      assert.equal(res.body.title, 'Request validation failed');
-      assert.equal(res.body.instance, '/v1/tenants');
-      const fields = new Set(res.body.errors.map((e: { field: string }) => e.field));
-      assert.deepEqual([...fields].sort(), ['kind', 'name', 'plan']);
-      for (const error of res.body.errors) assert.equal(typeof error.message, 'string');
-    });
-
     it('answers malformed JSON with 400 and oversized bodies with 413, without internals', async () => {
       const malformed = await t
         .http()
@@ -167,13 +134,6 @@ describe('tenants and API keys', () => {
 
       const stillWorks = await t.http().get('/v1/tenant').set('Authorization', `Bearer ${a.key}`);
       assert.equal(stillWorks.body.id, a.id);
-    });
-
-    it('rejects a malformed key id with a 400 naming the parameter', async () => {
-      const tenant = await t.createTenant('clinic');
-      const res = await t.http().delete('/v1/api-keys/not-a-uuid').set('Authorization', `Bearer ${tenant.key}`);
-      assert.equal(res.status, 400);
-      assert.equal(res.body.errors[0].field, 'id');
     });
   });
 
