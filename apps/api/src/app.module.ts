@@ -14,6 +14,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { InternalModule } from './internal/internal.module.js';
 import { tenantThrottling } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** Static config for one process: everything reads the validated AppConfig, never process.env. */
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         JobsModule,
         AnimalsModule,
         InternalModule,
+        WebhooksModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
