@@ -30,4 +30,37 @@ describe('per-tenant rate limiting', () => {
     const health = await t.http().get('/health');
     assert.equal(health.status, 200, 'health checks are not rate limited');
   });
+
+  it('advertises the budget with the IETF RateLimit-Policy and RateLimit fields on every response, errors included', async () => {
+    const tenant = await t.createTenant('studio');
+    const auth = `Bearer ${tenant.key}`;
+    const first = await t.http().get('/v1/tenant').set('Authorization', auth);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers['ratelimit-policy'], '"default";q=5;w=60');
+    const parse = (value: string) => {
+      const match = /^"default";r=(\d+);t=(\d+)$/.exec(value);
+      assert.ok(match, value);
+      return { remaining: Number(match[1]), reset: Number(match[2]) };
+    };
+    assert.equal(parse(first.headers.ratelimit).remaining, 4);
+    assert.ok(parse(first.headers.ratelimit).reset > 0 && parse(first.headers.ratelimit).reset <= 60);
+
+    // One budget per tenant across routes, and problem responses carry the fields too.
+    const missing = await t.http().get('/v1/jobs/00000000-0000-4000-8000-000000000000').set('Authorization', auth);
+    assert.equal(missing.status, 404);
+    assert.equal(parse(missing.headers.ratelimit).remaining, 3);
+    const invalid = await t.http().post('/v1/jobs').set('Authorization', auth).send({});
+    assert.equal(invalid.status, 400);
+    assert.equal(parse(invalid.headers.ratelimit).remaining, 2);
+    await t.http().get('/v1/api-keys').set('Authorization', auth).expect(200);
+    const last = await t.http().get('/v1/tenant').set('Authorization', auth);
+    assert.equal(parse(last.headers.ratelimit).remaining, 0);
+
+    const limited = await t.http().get('/v1/jobs').set('Authorization', auth);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers['ratelimit-policy'], '"default";q=5;w=60');
+    const state = parse(limited.headers.ratelimit);
+    assert.equal(state.remaining, 0);
+    assert.equal(Number(limited.headers['retry-after']), state.reset);
+  });
 });

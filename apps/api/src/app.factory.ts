@@ -2,13 +2,17 @@ import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { ResolvedConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
 import { guardInternalRoutes } from './internal-listener.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
+import { buildOpenApiDocument } from './openapi.js';
+
+/** Paths carry the version (`/v1/…`); the OpenAPI script applies the same. */
+export const API_VERSIONING = { type: VersioningType.URI, defaultVersion: undefined } as const;
 
 /** Builds the fully configured API (not listening). main.ts and the test suites share it. */
 export async function createApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
@@ -31,7 +35,7 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
   // rawBody: the internal callbacks are verified against the exact bytes received (HMAC).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(Logger));
-  app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
+  app.enableVersioning(API_VERSIONING);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
@@ -47,18 +51,5 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
 }
 
 function setupOpenApi(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Revela API')
-      .setDescription(
-        'Photo back end for studios (RAW batches) and veterinary clinics (animal photos). ' +
-          'Errors are RFC 9457 `application/problem+json`. Lists use cursor pagination (`limit`, `cursor`, `nextCursor`).',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Tenant API key (rvl_…)' }, 'apiKey')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Platform admin token (ADMIN_TOKEN)' }, 'admin')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

@@ -1,11 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfigModule, type ResolvedConfig } from '#config';
 import { dataSourceOptions } from '#database';
 import { StorageModule } from '#storage';
+import { IdempotencyInterceptor } from './common/idempotency.interceptor.js';
+import { IdempotencyStore } from './common/idempotency.store.js';
 import { ProblemDetailsFilter } from './common/problem.filter.js';
 import { loggerParams } from './logging.js';
 import { AnimalsModule } from './animals/animals.module.js';
@@ -14,6 +16,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { InternalModule } from './internal/internal.module.js';
 import { tenantThrottling } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** Static config for one process: everything reads the validated AppConfig, never process.env. */
 @Module({})
@@ -32,8 +35,9 @@ export class AppModule {
         JobsModule,
         AnimalsModule,
         InternalModule,
+        WebhooksModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }, IdempotencyStore, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

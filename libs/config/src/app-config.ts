@@ -36,6 +36,9 @@ export interface AppConfig {
   /** A separate listener for the internal routes (the load balancer never forwards to it). */
   internalPort: number | undefined;
   processing: ProcessingConfig;
+  webhooks: WebhookConfig;
+  /** How long an Idempotency-Key's stored response is replayed. */
+  idempotencyTtlSeconds: number;
   launcher: {
     kind: 'local' | 'ec2';
     maxWorkers: number;
@@ -49,6 +52,16 @@ export interface AppConfig {
 
 /** The configuration once the runtime has filled in what it provides (e.g. the embedded PostgreSQL). */
 export type ResolvedConfig = AppConfig & { database: { url: string } };
+
+export interface WebhookConfig {
+  pollMs: number;
+  timeoutMs: number;
+  retry: { baseSeconds: number; maxDelaySeconds: number; windowSeconds: number };
+  disableAfterSeconds: number;
+  /** Only https targets (RUNTIME=aws); http is accepted with the embedded defaults. */
+  httpsOnly: boolean;
+  allowLoopback: boolean;
+}
 
 export interface ProcessingConfig {
   leaseSeconds: number;
@@ -116,6 +129,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     internalApiUrl: raw.INTERNAL_API_URL?.replace(/\/+$/, ''),
     internalPort: raw.INTERNAL_PORT,
     processing: processingConfig(raw),
+    webhooks: {
+      pollMs: raw.WEBHOOK_POLL_MS,
+      timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
+      retry: {
+        baseSeconds: raw.WEBHOOK_RETRY_BASE_SECONDS,
+        maxDelaySeconds: raw.WEBHOOK_RETRY_MAX_DELAY_SECONDS,
+        windowSeconds: raw.WEBHOOK_RETRY_WINDOW_SECONDS,
+      },
+      disableAfterSeconds: raw.WEBHOOK_DISABLE_AFTER_SECONDS,
+      httpsOnly: raw.RUNTIME === 'aws',
+      allowLoopback: raw.WEBHOOK_ALLOW_LOOPBACK ?? raw.RUNTIME !== 'aws',
+    },
+    idempotencyTtlSeconds: raw.IDEMPOTENCY_TTL_SECONDS,
     launcher: {
       kind: raw.WORKER_LAUNCHER,
       maxWorkers: raw.MAX_WORKERS,

@@ -8,6 +8,7 @@ export {
   type ProcessingConfig,
   type ResolvedConfig,
   type ThumbnailConfig,
+  type WebhookConfig,
   type WorkerConfig,
 } from './app-config.js';
 export { APP_CONFIG, AppConfigModule, InjectConfig } from './config.module.js';

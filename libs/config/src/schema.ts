@@ -40,6 +40,22 @@ export const processingFields = {
 };
 
 /**
+ * Outgoing webhooks. The retry schedule is exponential (base, doubling, capped) with jitter, until
+ * the window since the event has passed; fractions of a second are allowed so that tests run fast.
+ */
+export const webhookFields = {
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  WEBHOOK_RETRY_MAX_DELAY_SECONDS: z.coerce.number().positive().max(86_400).default(6 * 3600),
+  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().positive().max(30 * 86_400).default(3 * 86_400),
+  /** An endpoint failing without a single success for this long is disabled. */
+  WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().positive().max(30 * 86_400).default(3 * 86_400),
+  /** Loopback targets (127.0.0.0/8, ::1); allowed by default with RUNTIME=embedded only. */
+  WEBHOOK_ALLOW_LOOPBACK: booleanFlag.optional(),
+};
+
+/**
  * Every environment variable Revela reads, with its default. `RUNTIME=embedded` (the default) starts
  * PostgreSQL and an S3 server in-process when DATABASE_URL / S3_ENDPOINT are unset; `RUNTIME=aws`
  * requires real endpoints and secrets.
@@ -81,6 +97,9 @@ export const configSchema = z
     SSM_PARAMETER_PREFIX: ssmPath.optional(),
     /** Comma-separated browser origins allowed by CORS, e.g. `https://console.example.com`. */
     CORS_ORIGINS: originList.optional(),
+
+    ...webhookFields,
+    IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
   })
   .superRefine((env, ctx) => {
     if (env.RUNTIME !== 'aws') return;

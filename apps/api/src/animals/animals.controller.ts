@@ -17,14 +17,14 @@ import { CurrentTenant, ForTenantKind } from '../tenants/auth.decorators.js';
 import { AnimalDto, AnimalListQueryDto, AnimalPageDto, CreateAnimalDto, UpdateAnimalDto } from './animal.dto.js';
 import { AnimalsService } from './animals.service.js';
 
-@ApiTags('animals')
+@ApiTags('Animals')
 @ForTenantKind('clinic')
 @Controller({ path: 'animals', version: '1' })
 export class AnimalsController {
   constructor(private readonly animals: AnimalsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register an animal' })
+  @ApiOperation({ operationId: 'createAnimal', summary: 'Register an animal' })
   @ApiCreatedResponse({ type: AnimalDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   @ApiConflictResponse({ type: ProblemDocument, description: 'Another animal of this clinic has the same microchip id.' })
@@ -33,7 +33,7 @@ export class AnimalsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List animals', description: 'Filter by `species`; `q` searches name, microchip id and tutor name.' })
+  @ApiOperation({ operationId: 'listAnimals', summary: 'List animals', description: 'Filter by `species`; `q` searches name, microchip id and tutor name.' })
   @ApiOkResponse({ type: AnimalPageDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   list(@CurrentTenant() tenant: TenantContext, @Query() query: AnimalListQueryDto): Promise<AnimalPageDto> {
@@ -41,7 +41,7 @@ export class AnimalsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get an animal' })
+  @ApiOperation({ operationId: 'getAnimal', summary: 'Get an animal' })
   @ApiOkResponse({ type: AnimalDto })
   @ApiNotFoundResponse({ type: ProblemDocument })
   get(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<AnimalDto> {
@@ -49,7 +49,7 @@ export class AnimalsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Update an animal', description: 'Absent fields stay as they are; `null` clears an optional field.' })
+  @ApiOperation({ operationId: 'updateAnimal', summary: 'Update an animal', description: 'Absent fields stay as they are; `null` clears an optional field.' })
   @ApiOkResponse({ type: AnimalDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })
@@ -60,7 +60,7 @@ export class AnimalsController {
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete an animal with all its photos (rows and stored files)' })
+  @ApiOperation({ operationId: 'deleteAnimal', summary: 'Delete an animal with all its photos (rows and stored files)' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ProblemDocument })
   delete(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<void> {

@@ -105,7 +105,8 @@ export class PhotoDto {
   processedAt: string | null;
 }
 
-export class UploadTargetDto {
+/** Named apart from the job files' UploadTargetDto: OpenAPI schemas share one namespace. */
+export class PhotoUploadTargetDto {
   @ApiProperty({ example: 'PUT' })
   method: 'PUT';
 
@@ -123,8 +124,8 @@ export class PhotoUploadDto {
   @ApiProperty({ type: PhotoDto })
   photo: PhotoDto;
 
-  @ApiProperty({ type: UploadTargetDto })
-  upload: UploadTargetDto;
+  @ApiProperty({ type: PhotoUploadTargetDto })
+  upload: PhotoUploadTargetDto;
 }
 
 export class PhotoPageDto {

@@ -29,7 +29,7 @@ import { PhotosService } from './photos.service.js';
 
 const bodyValidation = createValidationPipe();
 
-@ApiTags('photos')
+@ApiTags('Photos')
 @ForTenantKind('clinic')
 @Controller({ path: 'animals/:animalId/photos', version: '1' })
 export class PhotosController {
@@ -38,6 +38,7 @@ export class PhotosController {
   @Post()
   @UseInterceptors(FileStreamInterceptor('file', { limits: { fileSize: PHOTO_MAX_BYTES, files: 1, fields: 10 } }))
   @ApiOperation({
+    operationId: 'createPhoto',
     summary: 'Add a photo',
     description:
       'JSON `{contentType, filename, bytes}` answers 201 with a presigned PUT (15 minutes at most) for the original; ' +
@@ -72,7 +73,7 @@ export class PhotosController {
   }
 
   @Get()
-  @ApiOperation({ summary: "List an animal's photos", description: 'Ready photos carry presigned rendition URLs (15 minutes at most).' })
+  @ApiOperation({ operationId: 'listPhotos', summary: "List an animal's photos", description: 'Ready photos carry presigned rendition URLs (15 minutes at most).' })
   @ApiOkResponse({ type: PhotoPageDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })
@@ -81,7 +82,7 @@ export class PhotosController {
   }
 
   @Get(':photoId')
-  @ApiOperation({ summary: 'Get a photo' })
+  @ApiOperation({ operationId: 'getPhoto', summary: 'Get a photo' })
   @ApiOkResponse({ type: PhotoDto })
   @ApiNotFoundResponse({ type: ProblemDocument })
   get(
@@ -94,7 +95,7 @@ export class PhotosController {
 
   @Delete(':photoId')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a photo with its original and renditions' })
+  @ApiOperation({ operationId: 'deletePhoto', summary: 'Delete a photo with its original and renditions' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ProblemDocument })
   delete(

@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
 import { type Cursor, PhotoEntity, photoSourcesOf, type PhotoStatus, type PhotoUploadMethod, type StoredRendition, type TenantContext } from '#database';
+import { emitWebhookEvent } from '../webhooks/outbox.js';
+import { toPhotoView } from './photo-view.js';
 
 export interface NewPhoto {
   animalId: string;
@@ -20,7 +22,7 @@ export type PhotoOutcome =
 export class PhotosRepository {
   private readonly photos: Repository<PhotoEntity>;
 
-  constructor(@InjectDataSource() db: DataSource) {
+  constructor(@InjectDataSource() private readonly db: DataSource) {
     this.photos = db.getRepository(PhotoEntity);
   }
 
@@ -92,17 +94,25 @@ export class PhotosRepository {
     } else if (outcome.status === 'failed') {
       Object.assign(set, { failureReason: outcome.reason, renditions: [], processedAt: () => 'now()' });
     }
-    const result = await this.photos
-      .createQueryBuilder()
-      .update()
-      .set(set as never)
-      .where('id = :id AND animal_id = :animalId AND tenant_id = :tenantId AND status IN (:...from)', {
-        id,
-        animalId,
-        tenantId: ctx.tenantId,
-        from: photoSourcesOf(outcome.status as PhotoStatus),
-      })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    // The change and its webhook event (photo.ready / photo.failed) commit together or not at all.
+    return this.db.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(PhotoEntity)
+        .set(set as never)
+        .where('id = :id AND animal_id = :animalId AND tenant_id = :tenantId AND status IN (:...from)', {
+          id,
+          animalId,
+          tenantId: ctx.tenantId,
+          from: photoSourcesOf(outcome.status as PhotoStatus),
+        })
+        .execute();
+      const changed = (result.affected ?? 0) > 0;
+      if (changed && (outcome.status === 'ready' || outcome.status === 'failed')) {
+        const photo = await manager.findOneByOrFail(PhotoEntity, { id, tenantId: ctx.tenantId });
+        await emitWebhookEvent(manager, ctx.tenantId, `photo.${outcome.status}`, { photo: toPhotoView(photo) });
+      }
+      return changed;
+    });
   }
 }

@@ -8,6 +8,7 @@ import { AnimalsService } from './animals.service.js';
 import type { CreatePhotoUploadDto, PhotoDto, PhotoPageDto, PhotoUploadDto, RenditionDto } from './photo.dto.js';
 import { type PhotoLocation, PhotoStorage } from './photo-storage.js';
 import { PhotosRepository } from './photos.repository.js';
+import { toPhotoView } from './photo-view.js';
 
 export interface IncomingFile {
   filename: string;
@@ -105,33 +106,18 @@ export class PhotosService {
     await this.storage.deletePhoto(at).catch((err: unknown) => this.logger.error({ err, photoId: at.photoId }, 'could not remove a failed upload’s objects'));
   }
 
+  /** The view webhooks carry, with a presigned GET for each rendition. */
   private async toDto(photo: PhotoEntity): Promise<PhotoDto> {
-    const ready = photo.status === 'ready';
-    const renditions: RenditionDto[] = ready
-      ? await Promise.all(
-          photo.renditions.map(async (r) => {
+    const view = toPhotoView(photo);
+    const renditions: RenditionDto[] = await Promise.all(
+      photo.status === 'ready'
+        ? photo.renditions.map(async (r, i) => {
             const signed = await this.storage.presignRendition(r);
-            return { name: r.name, contentType: r.contentType, width: r.width, height: r.height, bytes: r.bytes, url: signed.url, expiresAt: signed.expiresAt.toISOString() };
-          }),
-        )
-      : [];
-    return {
-      id: photo.id,
-      animalId: photo.animalId,
-      status: photo.status,
-      filename: photo.filename,
-      contentType: photo.contentType,
-      bytes: photo.bytes,
-      failureReason: photo.failureReason,
-      original:
-        ready && photo.originalFormat && photo.originalWidth && photo.originalHeight
-          ? { format: photo.originalFormat, width: photo.originalWidth, height: photo.originalHeight, takenAt: photo.takenAt?.toISOString() ?? null }
-          : null,
-      renditions,
-      createdAt: photo.createdAt.toISOString(),
-      updatedAt: photo.updatedAt.toISOString(),
-      processedAt: photo.processedAt?.toISOString() ?? null,
-    };
+            return { ...view.renditions[i]!, url: signed.url, expiresAt: signed.expiresAt.toISOString() };
+          })
+        : [],
+    );
+    return { ...view, renditions };
   }
 }
 

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IdempotentReplay } from './idempotency.interceptor.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { toProblem } from './problem-mapping.js';
 
@@ -10,6 +11,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
+    // Not an error: an Idempotency-Key replay short-circuits the handler, whatever its kind.
+    if (error instanceof IdempotentReplay) return error.send(http.getResponse<FastifyReply>());
     sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), error, this.logger);
   }
 }

@@ -6,7 +6,7 @@ import { ProblemDocument } from '../common/problem.js';
 import { Public } from '../tenants/auth.decorators.js';
 import { S3HealthIndicator } from './s3.health.js';
 
-@ApiTags('health')
+@ApiTags('Health')
 @Public()
 @SkipThrottle()
 @Controller('health')
@@ -18,7 +18,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process is up' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live() {
     return { status: 'ok' };
@@ -26,7 +26,7 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database and object storage reachable' })
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: database and object storage reachable' })
   @ApiServiceUnavailableResponse({ type: ProblemDocument })
   ready() {
     return this.health.check([

@@ -20,7 +20,7 @@ import { CurrentTenant, ForTenantKind } from '../tenants/auth.decorators.js';
 import { CompleteMultipartDto, DeclareFileDto, DeclaredFileDto, JobFileDto, JobFilePageDto } from './dto/file.dto.js';
 import { JobFilesService } from './job-files.service.js';
 
-@ApiTags('jobs')
+@ApiTags('Job files')
 @ForTenantKind('studio')
 @Controller({ path: 'jobs/:id/files', version: '1' })
 export class JobFilesController {
@@ -28,6 +28,7 @@ export class JobFilesController {
 
   @Post()
   @ApiOperation({
+    operationId: 'createJobFile',
     summary: 'Declare a file and get where to upload it',
     description: 'Up to 100 MB: one presigned PUT. Larger: presigned multipart part URLs, then `complete`.',
   })
@@ -38,7 +39,7 @@ export class JobFilesController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Files with status, attempts, error and outputs' })
+  @ApiOperation({ operationId: 'listJobFiles', summary: 'Files with status, attempts, error and outputs' })
   @ApiOkResponse({ type: JobFilePageDto })
   list(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) jobId: string, @Query() query: PageQueryDto): Promise<JobFilePageDto> {
     return this.files.list(tenant, jobId, toPageRequest(query));
@@ -46,7 +47,7 @@ export class JobFilesController {
 
   @Post(':fileId/complete')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Complete a multipart upload with the ETag of every part' })
+  @ApiOperation({ operationId: 'completeJobFileUpload', summary: 'Complete a multipart upload with the ETag of every part' })
   @ApiOkResponse({ type: JobFileDto })
   @ApiNotFoundResponse({ type: ProblemDocument })
   complete(
@@ -59,7 +60,7 @@ export class JobFilesController {
   }
 
   @Put(':fileId/content')
-  @ApiOperation({ summary: 'Upload the file through the API (streamed; send exactly the declared bytes)' })
+  @ApiOperation({ operationId: 'uploadJobFileContent', summary: 'Upload the file through the API (streamed; send exactly the declared bytes)' })
   @ApiConsumes('application/octet-stream')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ type: JobFileDto })

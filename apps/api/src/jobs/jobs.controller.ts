@@ -13,22 +13,17 @@ import { toPageRequest } from '../common/pagination.js';
 import { ProblemDocument } from '../common/problem.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { CurrentTenant, ForTenantKind } from '../tenants/auth.decorators.js';
-import { JobDownloadDto } from './dto/file.dto.js';
 import { CreateJobDto, JobDto, JobListQueryDto, JobPageDto } from './dto/job.dto.js';
-import { DownloadsService } from './downloads.service.js';
 import { JobsService } from './jobs.service.js';
 
-@ApiTags('jobs')
+@ApiTags('Jobs')
 @ForTenantKind('studio')
 @Controller({ path: 'jobs', version: '1' })
 export class JobsController {
-  constructor(
-    private readonly jobs: JobsService,
-    private readonly downloads: DownloadsService,
-  ) {}
+  constructor(private readonly jobs: JobsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a RAW processing job (draft)' })
+  @ApiOperation({ operationId: 'createJob', summary: 'Create a RAW processing job (draft)' })
   @ApiCreatedResponse({ type: JobDto })
   @ApiBadRequestResponse({ type: ProblemDocument, description: 'Invalid name or preset; `errors` names each field.' })
   create(@CurrentTenant() tenant: TenantContext, @Body() body: CreateJobDto): Promise<JobDto> {
@@ -36,14 +31,14 @@ export class JobsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List jobs (cursor pagination, optional status filter)' })
+  @ApiOperation({ operationId: 'listJobs', summary: 'List jobs (cursor pagination, optional status filter)' })
   @ApiOkResponse({ type: JobPageDto })
   list(@CurrentTenant() tenant: TenantContext, @Query() query: JobListQueryDto): Promise<JobPageDto> {
     return this.jobs.list(tenant, toPageRequest(query), query.status);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A job with its progress' })
+  @ApiOperation({ operationId: 'getJob', summary: 'A job with its progress' })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ProblemDocument })
   get(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<JobDto> {
@@ -52,7 +47,7 @@ export class JobsController {
 
   @Post(':id/submit')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Queue the job', description: 'Checks every declared upload (409 names the missing or wrong-sized ones) and starts workers.' })
+  @ApiOperation({ operationId: 'submitJob', summary: 'Queue the job', description: 'Checks every declared upload (409 names the missing or wrong-sized ones) and starts workers.' })
   @ApiOkResponse({ type: JobDto })
   @ApiConflictResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })
@@ -62,18 +57,10 @@ export class JobsController {
 
   @Post(':id/cancel')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Cancel a draft, queued or processing job' })
+  @ApiOperation({ operationId: 'cancelJob', summary: 'Cancel a draft, queued or processing job' })
   @ApiOkResponse({ type: JobDto })
   @ApiConflictResponse({ type: ProblemDocument })
   cancel(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<JobDto> {
     return this.jobs.cancel(tenant, id);
-  }
-
-  @Get(':id/download')
-  @ApiOperation({ summary: 'Presigned links to the ZIP and every variant (valid 15 minutes at most)' })
-  @ApiOkResponse({ type: JobDownloadDto })
-  @ApiConflictResponse({ type: ProblemDocument, description: 'The job has not completed.' })
-  download(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<JobDownloadDto> {
-    return this.downloads.links(tenant, id);
   }
 }

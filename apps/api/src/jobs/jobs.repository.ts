@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { type Cursor, type FileOutput, type FileStatus, type JobStatus, rowsOf, type TenantContext, TERMINAL_JOB_STATUSES } from '#database';
 import type { ProcessingPreset } from '#imaging';
+import { emitWebhookEvent, type OutboxSql } from '../webhooks/outbox.js';
+import { toJobDto } from './job.mapper.js';
 
 export interface JobRow {
   id: string;
@@ -57,8 +59,7 @@ export class JobsRepository {
   }
 
   async find(ctx: TenantContext, id: string): Promise<JobRow | undefined> {
-    const rows = await this.db.query(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND j.tenant_id = $2`, [id, ctx.tenantId]);
-    return rows[0] ? toJob(rows[0]) : undefined;
+    return selectJob(this.db, ctx.tenantId, id);
   }
 
   async list(ctx: TenantContext, limit: number, after: Cursor | undefined, status: JobStatus | undefined): Promise<JobRow[]> {
@@ -92,6 +93,8 @@ export class JobsRepository {
           [id, ctx.tenantId, fileUpdate.from, fileUpdate.to],
         );
       }
+      // The job.canceled webhook commits with the cancellation, or not at all.
+      if (to === 'canceled') await emitWebhookEvent(manager, ctx.tenantId, 'job.canceled', { job: toJobDto((await selectJob(manager, ctx.tenantId, id))!) });
       return true;
     });
   }
@@ -150,6 +153,18 @@ export class JobsRepository {
 }
 
 type Raw = Record<string, any>;
+
+/** A job with its counts, through any handle (a transaction's included). */
+export async function selectJob(sql: OutboxSql, tenantId: string, id: string): Promise<JobRow | undefined> {
+  const rows = rowsOf(await sql.query(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND j.tenant_id = $2`, [id, tenantId]));
+  return rows[0] ? toJob(rows[0]) : undefined;
+}
+
+/** A file of a job, through any handle (a transaction's included). */
+export async function selectFile(sql: OutboxSql, tenantId: string, id: string): Promise<FileRow | undefined> {
+  const rows = rowsOf(await sql.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND tenant_id = $2`, [id, tenantId]));
+  return rows[0] ? toFile(rows[0]) : undefined;
+}
 
 
 function toJob(row: Raw): JobRow {

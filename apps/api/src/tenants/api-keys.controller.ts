@@ -15,14 +15,14 @@ import { ApiKeysService } from './api-keys.service.js';
 import { CurrentTenant, TenantAuth } from './auth.decorators.js';
 import { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto.js';
 
-@ApiTags('api-keys')
+@ApiTags('API keys')
 @TenantAuth()
 @Controller({ path: 'api-keys', version: '1' })
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an API key', description: 'The key is returned in clear only in this response.' })
+  @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key', description: 'The key is returned in clear only in this response.' })
   @ApiCreatedResponse({ type: IssuedApiKeyDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   create(@CurrentTenant() tenant: TenantContext, @Body() body: CreateApiKeyDto): Promise<IssuedApiKeyDto> {
@@ -30,7 +30,7 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: "List the tenant's API keys (secrets are never shown again)" })
+  @ApiOperation({ operationId: 'listApiKeys', summary: "List the tenant's API keys (secrets are never shown again)" })
   @ApiOkResponse({ type: ApiKeyPageDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   list(@CurrentTenant() tenant: TenantContext, @Query() query: PageQueryDto): Promise<ApiKeyPageDto> {
@@ -38,7 +38,7 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Revoke an API key', description: 'The key answers 401 from its next request on.' })
+  @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke an API key', description: 'The key answers 401 from its next request on.' })
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiNotFoundResponse({ type: ProblemDocument })
   revoke(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<ApiKeyDto> {

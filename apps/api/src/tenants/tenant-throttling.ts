@@ -13,6 +13,8 @@ export function tenantThrottling(limitPerMinute: number): ThrottlerModuleOptions
       const tenant = (request as AuthenticatedRequest).tenant;
       return tenant ? `tenant:${tenant.tenantId}` : `ip:${String(request.ip)}`;
     },
+    // One budget per tenant across all routes (the throttler's default key is per route).
+    generateKey: (_context, tracker, name) => `${name}:${tracker}`,
     storage: new FixedWindowThrottlerStorage(),
     errorMessage: 'Too many requests for this tenant; retry after the time in Retry-After.',
   };

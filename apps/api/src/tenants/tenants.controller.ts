@@ -6,7 +6,7 @@ import { AdminOnly, CurrentTenant, TenantAuth } from './auth.decorators.js';
 import { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto.js';
 import { TenantsService } from './tenants.service.js';
 
-@ApiTags('tenants')
+@ApiTags('Tenants')
 @Controller({ version: '1' })
 export class TenantsController {
   constructor(private readonly tenants: TenantsService) {}
@@ -14,7 +14,7 @@ export class TenantsController {
   @Post('tenants')
   @AdminOnly()
   @HttpCode(HttpStatus.CREATED)
-  @ApiOperation({ summary: 'Create a tenant (platform admin)', description: 'Returns the first API key in clear, once.' })
+  @ApiOperation({ operationId: 'createTenant', summary: 'Create a tenant (platform admin)', description: 'Returns the first API key in clear, once.' })
   @ApiCreatedResponse({ type: CreatedTenantDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   create(@Body() body: CreateTenantDto): Promise<CreatedTenantDto> {
@@ -23,7 +23,7 @@ export class TenantsController {
 
   @Get('tenant')
   @TenantAuth()
-  @ApiOperation({ summary: "The caller's tenant" })
+  @ApiOperation({ operationId: 'getCurrentTenant', summary: "The caller's tenant" })
   @ApiOkResponse({ type: TenantDto })
   current(@CurrentTenant() tenant: AuthenticatedTenant): TenantDto {
     return this.tenants.current(tenant);

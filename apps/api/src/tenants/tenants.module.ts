@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthGuard } from './auth.guard.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsRepository } from './tenants.repository.js';
 import { TenantsService } from './tenants.service.js';
@@ -13,7 +13,7 @@ import { TenantsService } from './tenants.service.js';
   controllers: [TenantsController, ApiKeysController],
   providers: [TenantsRepository, TenantsService, ApiKeysRepository, ApiKeysService, { provide: APP_GUARD, useClass: AuthGuard },
     // After the AuthGuard, so requests are counted per tenant.
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
   exports: [ApiKeysService],
 })

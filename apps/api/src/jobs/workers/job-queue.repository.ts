@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ACTIVE_JOB_STATUSES, type FileOutput, type FileStatus, finalJobStatus, type JobStatus, rowsOf, TERMINAL_FILE_STATUSES } from '#database';
+import { emitWebhookEvent, type OutboxSql } from '../../webhooks/outbox.js';
+import { selectFile, selectJob } from '../jobs.repository.js';
+import { toJobDto, toJobFileDto } from '../job.mapper.js';
 
 export interface LeasedFile {
   id: string;
@@ -62,14 +65,19 @@ export class JobQueueRepository {
     return Number((row as { n: string }).n);
   }
 
-  /** Files whose worker vanished after their last allowed attempt: failed, with the reason. */
+  /** Files whose worker vanished after their last allowed attempt: failed, with the reason (and a file.failed event each). */
   async failAbandoned(maxAttempts: number): Promise<void> {
-    await this.db.query(
-      `UPDATE job_files SET status = 'failed', lease_owner = NULL, lease_until = NULL, finished_at = now(),
-              error = 'processing stopped ' || attempts || ' times (the worker stopped responding); giving up'
-        WHERE status = 'processing' AND lease_until < now() AND attempts >= $1`,
-      [maxAttempts],
-    );
+    await this.db.transaction(async (manager) => {
+      const failed = rowsOf(
+        await manager.query(
+          `UPDATE job_files SET status = 'failed', lease_owner = NULL, lease_until = NULL, finished_at = now(),
+                  error = 'processing stopped ' || attempts || ' times (the worker stopped responding); giving up'
+            WHERE status = 'processing' AND lease_until < now() AND attempts >= $1 RETURNING id, tenant_id`,
+          [maxAttempts],
+        ),
+      );
+      for (const file of failed) await emitFileFailed(manager, file.tenant_id, file.id);
+    });
   }
 
   async claim(workerId: string, settings: { leaseSeconds: number; maxAttempts: number }): Promise<LeasedFile | undefined> {
@@ -153,14 +161,19 @@ export class JobQueueRepository {
    * queue until the attempts run out.
    */
   async fail(fileId: string, workerId: string, failure: { reason: string; permanent: boolean; timings?: Record<string, number> }, maxAttempts: number): Promise<void> {
-    await this.db.query(
-      `UPDATE job_files
-          SET status = CASE WHEN $4 OR attempts >= $5 THEN 'failed' ELSE 'queued' END,
-              finished_at = CASE WHEN $4 OR attempts >= $5 THEN now() ELSE NULL END,
-              error = $3, timings = COALESCE($6::jsonb, timings), lease_owner = NULL, lease_until = NULL
-        WHERE id = $1 AND lease_owner = $2 AND status = 'processing'`,
-      [fileId, workerId, failure.reason, failure.permanent, maxAttempts, failure.timings ? JSON.stringify(failure.timings) : null],
-    );
+    await this.db.transaction(async (manager) => {
+      const [file] = rowsOf(
+        await manager.query(
+          `UPDATE job_files
+              SET status = CASE WHEN $4 OR attempts >= $5 THEN 'failed' ELSE 'queued' END,
+                  finished_at = CASE WHEN $4 OR attempts >= $5 THEN now() ELSE NULL END,
+                  error = $3, timings = COALESCE($6::jsonb, timings), lease_owner = NULL, lease_until = NULL
+            WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING status, tenant_id`,
+          [fileId, workerId, failure.reason, failure.permanent, maxAttempts, failure.timings ? JSON.stringify(failure.timings) : null],
+        ),
+      );
+      if (file?.status === 'failed') await emitFileFailed(manager, file.tenant_id, fileId);
+    });
   }
 
   /** Gives a file back untouched (shutdown): the attempt does not count. */
@@ -216,20 +229,30 @@ export class JobQueueRepository {
     await this.db.query(`UPDATE jobs SET archive_upload_id = $2 WHERE id = $1`, [jobId, uploadId]);
   }
 
-  /** Completes the job with its final status; counts come from the files, not from the caller. */
+  /**
+   * Completes the job with its final status; counts come from the files, not from the caller. The
+   * job.<status> webhook event commits with it.
+   */
   async finishJob(jobId: string, workerId: string, archive: { key: string; bytes: number } | undefined): Promise<JobStatus | undefined> {
-    const [counts] = (await this.db.query(
-      `SELECT count(*) FILTER (WHERE status = 'done') AS done, count(*) FILTER (WHERE status = 'failed') AS failed FROM job_files WHERE job_id = $1`,
-      [jobId],
-    )) as Array<{ done: string; failed: string }>;
-    const status = finalJobStatus({ done: Number(counts?.done ?? 0), failed: Number(counts?.failed ?? 0) });
-    const rows = await this.db.query(
-      `UPDATE jobs SET status = $3, finished_at = now(), archive_key = $4, archive_bytes = $5,
-              archive_lease_until = NULL, archive_owner = NULL, archive_upload_id = NULL
-        WHERE id = $1 AND archive_owner = $2 AND status = ANY($6::text[]) RETURNING id`,
-      [jobId, workerId, status, archive?.key ?? null, archive?.bytes ?? null, ACTIVE_JOB_STATUSES],
-    );
-    return rowsOf(rows).length === 1 ? status : undefined;
+    return this.db.transaction(async (manager) => {
+      const [counts] = (await manager.query(
+        `SELECT count(*) FILTER (WHERE status = 'done') AS done, count(*) FILTER (WHERE status = 'failed') AS failed FROM job_files WHERE job_id = $1`,
+        [jobId],
+      )) as Array<{ done: string; failed: string }>;
+      const status = finalJobStatus({ done: Number(counts?.done ?? 0), failed: Number(counts?.failed ?? 0) });
+      const [finished] = rowsOf(
+        await manager.query(
+          `UPDATE jobs SET status = $3, finished_at = now(), archive_key = $4, archive_bytes = $5,
+                  archive_lease_until = NULL, archive_owner = NULL, archive_upload_id = NULL
+            WHERE id = $1 AND archive_owner = $2 AND status = ANY($6::text[]) RETURNING tenant_id`,
+          [jobId, workerId, status, archive?.key ?? null, archive?.bytes ?? null, ACTIVE_JOB_STATUSES],
+        ),
+      );
+      if (!finished) return undefined;
+      const job = (await selectJob(manager, finished.tenant_id, jobId))!;
+      await emitWebhookEvent(manager, finished.tenant_id, `job.${status as 'completed' | 'completed_with_errors' | 'failed'}`, { job: toJobDto(job) });
+      return status;
+    });
   }
 
   async releaseArchive(jobId: string, workerId: string): Promise<void> {
@@ -238,4 +261,10 @@ export class JobQueueRepository {
       [jobId, workerId],
     );
   }
+}
+
+/** file.failed carries the job id and the file as `GET /v1/jobs/{id}/files` lists it. */
+async function emitFileFailed(sql: OutboxSql, tenantId: string, fileId: string): Promise<void> {
+  const file = (await selectFile(sql, tenantId, fileId))!;
+  await emitWebhookEvent(sql, tenantId, 'file.failed', { jobId: file.jobId, file: toJobFileDto(file) });
 }
