@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -12,6 +12,7 @@ import { AnimalsModule } from './animals/animals.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { InternalModule } from './internal/internal.module.js';
+import { RequestDrain, RequestDrainInterceptor } from './lifecycle/request-drain.js';
 import { tenantThrottling } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 
@@ -33,7 +34,11 @@ export class AppModule {
         AnimalsModule,
         InternalModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        RequestDrain,
+        { provide: APP_INTERCEPTOR, useClass: RequestDrainInterceptor },
+      ],
     };
   }
 }

@@ -17,6 +17,8 @@ export interface AppConfig {
   dataDir: string;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  /** On SIGTERM: how long requests in flight get before their connections are cut. */
+  shutdownTimeoutSeconds: number;
   database: { url: string | undefined; embeddedPort: number };
   s3: {
     endpoint: string | undefined;
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(raw.DATA_DIR),
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+    shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
     s3: {
       ...s3Client(raw, raw.S3_REGION),
