@@ -34,6 +34,8 @@ export interface TestAppOptions {
    * wires the handler but delivers no events: the suite invokes `thumbnails.handler` itself.
    */
   thumbnails?: boolean | 'manual';
+  /** A database the suite owns (e.g. on a PostgreSQL it stops and starts) instead of a fresh clone. */
+  database?: TestDatabase;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface TestAppOptions {
  * random loopback port), exactly as main.ts wires them.
  */
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'revela-test-'));
   const base = loadConfig({ RUNTIME: 'embedded' });
   const s3 = await startEmbeddedS3({ dataDir: path.join(dataDir, 's3'), port: 0, buckets: Object.values(base.s3.buckets) });
