@@ -19,6 +19,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** On SIGTERM: how long requests in flight get before their connections are cut. */
   shutdownTimeoutSeconds: number;
+  /** A photo `processing` longer than this (since its last change) is failed with a reason. */
+  photoProcessingTimeoutSeconds: number;
   database: { url: string | undefined; embeddedPort: number };
   s3: {
     endpoint: string | undefined;
@@ -105,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
+    photoProcessingTimeoutSeconds: raw.PHOTO_PROCESSING_TIMEOUT_SECONDS,
     database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
     s3: {
       ...s3Client(raw, raw.S3_REGION),

@@ -68,6 +68,8 @@ export const configSchema = z
     PUBLIC_API_URL: z.url().optional(),
     INTERNAL_PORT: port.optional(),
     INTERNAL_API_URL: z.url().optional(),
+    /** A photo still `processing` this long after its last change is failed with a reason (the Lambda gave up). */
+    PHOTO_PROCESSING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(7 * 86_400).default(900),
 
     ...processingFields,
     WORKER_LAUNCHER: z.enum(['local', 'ec2']).default('local'),
