@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ProbeReading } from './process-probe.js';
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../apps/api/src/main.js');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MAIN = path.resolve(here, '../../../apps/api/src/main.js');
+const PROBE = pathToFileURL(path.join(here, 'process-probe.js')).href;
 const KEEP_OUTPUT = 256 * 1024;
 
 export interface ApiProcess {
@@ -19,11 +22,12 @@ export interface ApiProcess {
  * Runs the API exactly as production does (`node dist/apps/api/src/main.js`), so a test can send
  * it real signals: SIGTERM for a graceful stop, SIGKILL for a crash. Resolves once it listens.
  */
-export async function startApiProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startApiProcess(env: Record<string, string>, options: { timeoutMs?: number; probe?: boolean } = {}): Promise<ApiProcess> {
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  // With `probe`, process-probe.js is preloaded and answers IPC `probe` messages (see probe()).
+  const child = options.probe
+    ? spawn(process.execPath, ['--import', PROBE, MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    : spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-KEEP_OUTPUT);
@@ -55,6 +59,25 @@ export async function startApiProcess(env: Record<string, string>, timeoutMs = 6
     output: () => output,
     exited,
   };
+}
+
+/** Memory and event-loop delay of an API started with `{ probe: true }`; `reset` restarts the delay histogram. */
+export function probe(api: ApiProcess, message: 'probe' | 'probe:reset' = 'probe'): Promise<ProbeReading> {
+  return new Promise((resolve, reject) => {
+    if (message === 'probe:reset') {
+      api.child.send(message, (error) => (error ? reject(error) : resolve(undefined as never)));
+      return;
+    }
+    const onMessage = (reply: unknown) => {
+      if (typeof reply !== 'object' || reply === null || !('probe' in reply)) return;
+      api.child.off('message', onMessage);
+      resolve((reply as { probe: ProbeReading }).probe);
+    };
+    api.child.on('message', onMessage);
+    api.child.send(message, (error) => {
+      if (error) reject(error);
+    });
+  });
 }
 
 /** Kills what the test started and may have left behind (orphaned worker processes), by pid. */
