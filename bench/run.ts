@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { benchApi } from './api.js';
 import { benchClinic } from './clinic.js';
+import { benchSoak } from './soak.js';
 import { benchStudio } from './studio.js';
 import { benchUpload } from './upload.js';
 import { type BenchTable, renderTable } from './support/infra.js';
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   upload: benchUpload,
   clinic: benchClinic,
   studio: benchStudio,
+  soak: benchSoak,
 };
 
 const FILE = 'BENCHMARKS.md';

@@ -9,12 +9,15 @@ import { type AppConfig, loadConfig, type ResolvedConfig } from '#config';
 import { type EmbeddedS3Handle, startEmbeddedS3 } from '#storage';
 import { createApp } from '../../apps/api/src/app.factory.js';
 import { type ThumbnailWiring, wireThumbnailLambda } from '../../apps/api/src/runtime/thumbnail-wiring.js';
+import { type S3FaultProxy, startS3FaultProxy } from './s3-fault-proxy.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
   config: ResolvedConfig;
   s3: EmbeddedS3Handle;
+  /** With `{ s3Proxy: true }`: the fault-injecting proxy every S3 client and presigned URL goes through. */
+  s3Proxy?: S3FaultProxy;
   database: TestDatabase;
   adminToken: string;
   /** Present with `{ thumbnails: true }`: the thumbnail Lambda wired to the S3 server's events. */
@@ -34,6 +37,10 @@ export interface TestAppOptions {
    * wires the handler but delivers no events: the suite invokes `thumbnails.handler` itself.
    */
   thumbnails?: boolean | 'manual';
+  /** A database the suite owns (e.g. on a PostgreSQL it stops and starts) instead of a fresh clone. */
+  database?: TestDatabase;
+  /** Put a fault-injecting proxy between everything and the S3 server (`t.s3Proxy`). */
+  s3Proxy?: boolean;
 }
 
 /**
@@ -41,17 +48,19 @@ export interface TestAppOptions {
  * random loopback port), exactly as main.ts wires them.
  */
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'revela-test-'));
   const base = loadConfig({ RUNTIME: 'embedded' });
   const s3 = await startEmbeddedS3({ dataDir: path.join(dataDir, 's3'), port: 0, buckets: Object.values(base.s3.buckets) });
+  const s3Proxy = options.s3Proxy ? await startS3FaultProxy(s3.endpoint) : undefined;
+  const s3Endpoint = s3Proxy?.endpoint ?? s3.endpoint;
   const adminToken = randomBytes(32).toString('base64url');
   const config = loadConfig({
     RUNTIME: 'embedded',
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.REVELA_TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: database.url,
-    S3_ENDPOINT: s3.endpoint,
+    S3_ENDPOINT: s3Endpoint,
     ADMIN_TOKEN: adminToken,
     ...env,
   }) as AppConfig & ResolvedConfig;
@@ -61,13 +70,14 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   let thumbnails: ThumbnailWiring | undefined;
   if (options.thumbnails) {
     const log = process.env.REVELA_TEST_LOG_LEVEL ? undefined : () => undefined;
-    thumbnails = wireThumbnailLambda(s3, config, { apiUrl: baseUrl, log, deliverEvents: options.thumbnails === true });
+    thumbnails = wireThumbnailLambda({ ...s3, endpoint: s3Endpoint }, config, { apiUrl: baseUrl, log, deliverEvents: options.thumbnails === true });
   }
   const http = () => request(app.getHttpServer());
   return {
     app,
     config,
     s3,
+    s3Proxy,
     database,
     adminToken,
     thumbnails,
@@ -81,6 +91,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     async close() {
       await thumbnails?.close();
       await app.close();
+      await s3Proxy?.close();
       await s3.stop().catch(() => undefined);
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
 import { guardInternalRoutes } from './internal-listener.js';
+import { RequestDrain } from './lifecycle/request-drain.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -19,7 +20,9 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
-    return503OnClosing: true,
+    // Shutdown answers are RequestDrain's: public requests get 503 problem+json while the internal
+    // routes stay open for workers finishing their files (Nest's own 503 would refuse those too).
+    return503OnClosing: false,
     genReqId: requestId,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     logger: fastifyLoggerOptions(config),
@@ -37,7 +40,8 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
   app.useLogger(app.get(Logger));
   app.enableVersioning(API_VERSIONING);
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts owns the signals and closes the app in order (see RequestDrain).
+  app.get(RequestDrain).install(adapter.getInstance());
 
   if (config.internalPort) guardInternalRoutes(adapter.getInstance(), config.internalPort);
 

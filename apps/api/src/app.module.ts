@@ -14,6 +14,7 @@ import { AnimalsModule } from './animals/animals.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { InternalModule } from './internal/internal.module.js';
+import { RequestDrain, RequestDrainInterceptor } from './lifecycle/request-drain.js';
 import { tenantThrottling } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -37,7 +38,13 @@ export class AppModule {
         InternalModule,
         WebhooksModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }, IdempotencyStore, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        RequestDrain,
+        { provide: APP_INTERCEPTOR, useClass: RequestDrainInterceptor },
+        IdempotencyStore,
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
     };
   }
 }

@@ -41,7 +41,9 @@ export class WorkerApi {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: WorkerApiOptions) {
-    this.attempts = options.attempts ?? 8;
+    // About two minutes (0.25 s doubling to 10 s between tries): an API restart or redeploy, or a
+    // database failover behind it, is waited out; the lease rules keep the work correct meanwhile.
+    this.attempts = options.attempts ?? 18;
     this.backoffMs = options.backoffMs ?? 250;
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }

@@ -14,14 +14,18 @@ export interface FileProcessorDeps {
   scratchDir: string;
   cpu: Semaphore;
   logger: WorkerLogger;
+  /** Aborted when the worker is asked to stop: a file not yet developing is given back, not developed. */
+  stopping?: AbortSignal;
 }
 
 /**
  * One claimed file: stream it to scratch disk, develop it (holding a CPU permit), upload the
  * variants to their presigned PUTs, report the outputs. The lease is renewed throughout; the API
- * refuses a result from a worker that lost it.
+ * refuses a result from a worker that lost it. When the worker stops before the file got a CPU
+ * permit, the file is released (back to the queue, the attempt not counted); once developing, it
+ * is finished.
  */
-export async function processFile(file: ClaimedFileMessage, deps: FileProcessorDeps): Promise<'done' | 'failed' | 'lost'> {
+export async function processFile(file: ClaimedFileMessage, deps: FileProcessorDeps): Promise<'done' | 'failed' | 'lost' | 'released'> {
   const log = deps.logger.child({ jobId: file.jobId, fileId: file.id, tenantId: file.tenantId, attempt: file.attempt });
   const renewEvery = Math.max(500, (file.leaseSeconds * 1000) / 3);
   const renewal = setInterval(() => {
@@ -30,13 +34,27 @@ export async function processFile(file: ClaimedFileMessage, deps: FileProcessorD
   const dir = await mkdtemp(path.join(deps.scratchDir, 'file-'));
   const timings: Record<string, number> = {};
   const started = performance.now();
+  const release = async (): Promise<'released'> => {
+    await deps.api.release(file.id).then(
+      () => log.info('stopping: file released to the queue without developing it'),
+      (err: unknown) => log.warn({ err }, 'stopping: could not release the file; its lease will lapse'),
+    );
+    return 'released';
+  };
   try {
+    if (deps.stopping?.aborted) return await release();
     const localPath = path.join(dir, 'input');
     let t = performance.now();
     await downloadTo(file.source, localPath);
     timings.downloadMs = Math.round(performance.now() - t);
 
-    const developed = await deps.cpu.use(() => developRaw(localPath, file.preset as ProcessingPreset, { decoder: deps.rawDecoder }));
+    let developed: Awaited<ReturnType<typeof developRaw>>;
+    try {
+      developed = await deps.cpu.use(() => developRaw(localPath, file.preset as ProcessingPreset, { decoder: deps.rawDecoder }), deps.stopping);
+    } catch (error) {
+      if (deps.stopping?.aborted && error === deps.stopping.reason) return await release();
+      throw error;
+    }
     timings.decodeMs = Math.round(developed.timings.decodeMs);
     timings.renderMs = Math.round(developed.timings.renderMs);
 

@@ -7,9 +7,11 @@ export class Semaphore {
     this.available = permits;
   }
 
-  async use<T>(task: () => Promise<T>): Promise<T> {
+  /** Runs `task` with a permit. When `signal` aborts while waiting for one, rejects with its reason instead. */
+  async use<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     if (this.available > 0) this.available -= 1;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await this.acquire(signal);
     try {
       return await task();
     } finally {
@@ -17,5 +19,20 @@ export class Semaphore {
       if (next) next();
       else this.available += 1;
     }
+  }
+
+  private acquire(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const granted = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiting = this.waiting.filter((waiter) => waiter !== granted);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(granted);
+    });
   }
 }

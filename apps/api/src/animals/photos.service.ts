@@ -138,7 +138,8 @@ function tooLarge() {
 
 /**
  * The file stream fails with Nest's PayloadTooLargeException at the limit, and with a parser or
- * socket error when the client stops sending; storage errors (which carry `$metadata`) stay 500s.
+ * socket error when the client stops sending; storage errors (which carry `$metadata`) pass through
+ * to the problem mapping (503 while S3 is unavailable).
  */
 function toUploadProblem(error: unknown): unknown {
   if (error instanceof HttpException) return error.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE ? tooLarge() : error;

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { ProblemException, type ProblemDocument } from './problem.js';
+import { isDatabaseUnavailable, isStorageUnavailable, RETRY_AFTER_SECONDS } from './unavailable.js';
 
 const PROBLEM_BASE = 'https://docs.revela.dev/problems/';
 
@@ -44,8 +45,23 @@ export function toProblem(error: unknown, instance: string): MappedProblem {
         instance,
         ...(checks ? { checks } : {}),
       },
-      headers: {},
+      headers: status === HttpStatus.SERVICE_UNAVAILABLE ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {},
       unexpected: status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE,
+    };
+  }
+  // A dependency down for a while (PostgreSQL restarting, S3 SlowDown): retryable, never a 500.
+  const unavailable = isStorageUnavailable(error) ? 'storage' : isDatabaseUnavailable(error) ? 'database' : undefined;
+  if (unavailable) {
+    return {
+      document: {
+        type: `${PROBLEM_BASE}${unavailable}-unavailable`,
+        title: 'Service Unavailable',
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        detail: `The ${unavailable === 'storage' ? 'object storage' : 'database'} is unavailable for a moment (restarting or unreachable); retry after ${RETRY_AFTER_SECONDS} s.`,
+        instance,
+      },
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      unexpected: true,
     };
   }
   const fastify = fastifyError(error);

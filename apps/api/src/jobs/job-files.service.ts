@@ -5,6 +5,7 @@ import type { TenantContext } from '#database';
 import { keys, StreamTooLargeError } from '#storage';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
+import { isStorageUnavailable } from '../common/unavailable.js';
 import {
   type CompleteMultipartDto,
   type DeclareFileDto,
@@ -81,6 +82,7 @@ export class JobFilesService {
         try {
       await this.storage.completeRawMultipart(file.objectKey, file.multipartUploadId, input.parts);
     } catch (error) {
+      if (isStorageUnavailable(error)) throw error; // 503: the parts are still there, retry later
       const detail = (error as { message?: string }).message ?? 'the parts could not be assembled';
       throw problems.conflict(`Completing the upload failed: ${detail}`);
     }

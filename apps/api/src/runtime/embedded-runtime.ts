@@ -23,7 +23,8 @@ export async function startRuntime(config: AppConfig, log: (message: string) => 
     let databaseUrl = config.database.url;
     if (!databaseUrl) {
       log(`starting embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`);
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort });
+      // main.ts stops it itself, last, once requests have drained and the pool is closed.
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort, stopOnSignals: false });
       stops.push(pg.stop);
       databaseUrl = pg.url;
     }

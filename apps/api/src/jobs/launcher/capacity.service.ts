@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
 import { JobQueueRepository } from '../workers/job-queue.repository.js';
 import { issueWorkerToken } from '../workers/worker-token.js';
@@ -15,10 +15,11 @@ const STALE_WORKER_SECONDS = { local: 30, ec2: 300 } as const;
  * worker gets its own token at launch, revoked when it stops.
  */
 @Injectable()
-export class CapacityService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(CapacityService.name);
   private running: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private stoppingWorkers: Promise<void> | undefined;
 
   constructor(
     @Inject(WORKER_LAUNCHER) private readonly launcher: WorkerLauncher,
@@ -35,11 +36,22 @@ export class CapacityService implements OnApplicationBootstrap, BeforeApplicatio
     this.timer.unref();
   }
 
-  /** Before the database closes: local workers are asked to finish, and record their own stop. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * As shutdown starts (while the HTTP side drains, and before the database closes): local workers
+   * are asked to finish or release their files, which they report through the still-open worker
+   * routes, and record their own stop.
+   */
+  onModuleDestroy(): void {
     clearInterval(this.timer);
-    await this.running.catch(() => undefined);
-    await this.launcher.shutdown();
+    this.stoppingWorkers ??= this.running
+      .catch(() => undefined)
+      .then(() => this.launcher.shutdown())
+      .catch((err: unknown) => this.logger.error({ err }, 'could not stop the batch workers'));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.onModuleDestroy();
+    await this.stoppingWorkers;
   }
 
   /** Serialised: concurrent calls never double-launch. */
