@@ -3,7 +3,8 @@ import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { ImageRejectedError, renderClinicPhoto, type RenderClinicPhotoResult } from '#imaging';
 import type { PhotoReport, ReportedRendition } from '#signing';
 import { createS3Client, keys, parsePhotoOriginalKey, PHOTO_MAX_BYTES } from '#storage';
-import { loadThumbnailConfig, type ThumbnailConfig } from '#config';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { loadThumbnailConfig, type ThumbnailConfig, withSigningKeyFromSsm } from '#config';
 import { sendReport } from './report-client.js';
 
 export { loadThumbnailConfig, type ThumbnailConfig } from '#config';
@@ -131,10 +132,18 @@ async function download(s3: S3Client, bucket: string, key: string): Promise<Buff
   }
 }
 
-let deployed: ((event: S3Event) => Promise<RecordOutcome[]>) | undefined;
+let deployed: Promise<(event: S3Event) => Promise<RecordOutcome[]>> | undefined;
 
-/** The AWS Lambda entry point; configuration comes from the environment, read on first use. */
+/**
+ * The AWS Lambda entry point. Configuration comes from the environment, and the signing key from
+ * its SSM parameter, both read once per container (again after a failed start).
+ */
 export const handler = async (event: S3Event): Promise<RecordOutcome[]> => {
-  deployed ??= createThumbnailHandler(loadThumbnailConfig());
-  return deployed(event);
+  deployed ??= withSigningKeyFromSsm(process.env, () => new SSMClient({}))
+    .then((env) => createThumbnailHandler(loadThumbnailConfig(env)))
+    .catch((error: unknown) => {
+      deployed = undefined;
+      throw error;
+    });
+  return (await deployed)(event);
 };

@@ -13,4 +13,4 @@ export {
 } from './app-config.js';
 export { APP_CONFIG, AppConfigModule, InjectConfig } from './config.module.js';
 export { configSchema, thumbnailConfigSchema, workerConfigSchema } from './schema.js';
-export { SECRET_VARIABLES, withSsmSecrets } from './ssm-secrets.js';
+export { SECRET_VARIABLES, withSigningKeyFromSsm, withSsmSecrets } from './ssm-secrets.js';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { withSsmSecrets } from './ssm-secrets.js';
+import { loadThumbnailConfig } from './app-config.js';
+import { withSigningKeyFromSsm, withSsmSecrets } from './ssm-secrets.js';
 
 describe('secrets from SSM Parameter Store (RUNTIME=aws)', () => {
   const ssm = mockClient(SSMClient);
@@ -42,5 +43,21 @@ describe('secrets from SSM Parameter Store (RUNTIME=aws)', () => {
     assert.deepEqual(await withSsmSecrets(env, () => new SSMClient({})), env);
     assert.deepEqual(await withSsmSecrets({ RUNTIME: 'aws' }, () => new SSMClient({})), { RUNTIME: 'aws' });
     assert.equal(ssm.commandCalls(GetParametersByPathCommand).length, 0);
+  });
+
+  it("gives the thumbnail Lambda its signing key from the named parameter, so the key is never in the function's environment", async () => {
+    ssm.reset();
+    const key = 'k'.repeat(48);
+    ssm.on(GetParameterCommand, { Name: '/revela/prod/config/CALLBACK_SIGNING_KEY', WithDecryption: true }).resolves({ Parameter: { Value: key } });
+    const lambdaEnv = {
+      BUCKET_UPLOADS: 'revela-prod-uploads',
+      BUCKET_PROCESSED: 'revela-prod-processed',
+      PUBLIC_API_URL: 'http://api.revela-prod.internal:3001',
+      CALLBACK_SIGNING_KEY_PARAMETER: '/revela/prod/config/CALLBACK_SIGNING_KEY',
+    };
+    assert.throws(() => loadThumbnailConfig(lambdaEnv), /CALLBACK_SIGNING_KEY/, 'without the read, the Lambda refuses to start');
+    const config = loadThumbnailConfig(await withSigningKeyFromSsm(lambdaEnv, () => new SSMClient({ region: 'eu-west-1' })));
+    assert.equal(config.signingKey, key);
+    assert.equal(ssm.commandCalls(GetParameterCommand).length, 1);
   });
 });

@@ -1,4 +1,4 @@
-import { GetParametersByPathCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersByPathCommand, type SSMClient } from '@aws-sdk/client-ssm';
 
 /** The variables that may come from Parameter Store instead of the environment. */
 export const SECRET_VARIABLES = ['ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY', 'DATABASE_URL'] as const;
@@ -25,4 +25,17 @@ export async function withSsmSecrets(env: NodeJS.ProcessEnv, ssm: () => SSMClien
     token = page.NextToken;
   } while (token);
   return { ...found, ...env };
+}
+
+/**
+ * The thumbnail Lambda keeps its signing key out of its environment: it names a SecureString
+ * (CALLBACK_SIGNING_KEY_PARAMETER) read once per container. A key set directly wins.
+ */
+export async function withSigningKeyFromSsm(env: NodeJS.ProcessEnv, ssm: () => SSMClient): Promise<NodeJS.ProcessEnv> {
+  const name = env.CALLBACK_SIGNING_KEY_PARAMETER;
+  if (!name || env.CALLBACK_SIGNING_KEY) return env;
+  const result = await ssm().send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  const value = result.Parameter?.Value;
+  if (!value) throw new Error(`the SSM parameter ${name} (CALLBACK_SIGNING_KEY_PARAMETER) has no value`);
+  return { ...env, CALLBACK_SIGNING_KEY: value };
 }
