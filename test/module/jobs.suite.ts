@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { DEFAULT_PRESET } from '#imaging';
 import { MAX_FILE_BYTES } from '../../apps/api/src/jobs/dto/file.dto.js';
+import { DownloadsController } from '../../apps/api/src/jobs/downloads.controller.js';
 import { JobFilesController } from '../../apps/api/src/jobs/job-files.controller.js';
 import { JobFilesService } from '../../apps/api/src/jobs/job-files.service.js';
 import { JobsController } from '../../apps/api/src/jobs/jobs.controller.js';
@@ -43,7 +44,7 @@ describe('module tier: studio jobs', () => {
   let studio: string;
 
   before(async () => {
-    tier = await startModuleTier({ controllers: [JobsController, JobFilesController], providers: [JobsService] });
+    tier = await startModuleTier({ controllers: [JobsController, JobFilesController, DownloadsController], providers: [JobsService] });
     repository = tier.fake(JobsRepository);
     repository.on('create', async (_ctx, name, preset) => jobRow({ name, preset })).on('list', async () => []);
     files = tier.fake(JobFilesService);

@@ -26,7 +26,7 @@ export async function startApiProcess(env: Record<string, string>, options: { ti
   const timeoutMs = options.timeoutMs ?? 90_000;
   // With `probe`, process-probe.js is preloaded and answers IPC `probe` messages (see probe()).
   const child = options.probe
-    ? spawn(process.execPath, ['--import', PROBE, MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    ? spawn(process.execPath, ['--expose-gc', '--import', PROBE, MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
     : spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (chunk: Buffer) => {
@@ -61,8 +61,11 @@ export async function startApiProcess(env: Record<string, string>, options: { ti
   };
 }
 
-/** Memory and event-loop delay of an API started with `{ probe: true }`; `reset` restarts the delay histogram. */
-export function probe(api: ApiProcess, message: 'probe' | 'probe:reset' = 'probe'): Promise<ProbeReading> {
+/**
+ * Memory and event-loop delay of an API started with `{ probe: true }`; `reset` restarts the delay
+ * histogram, `gc` collects garbage first so the heap reading shows only what is still retained.
+ */
+export function probe(api: ApiProcess, message: 'probe' | 'probe:reset' | 'probe:gc' = 'probe'): Promise<ProbeReading> {
   return new Promise((resolve, reject) => {
     if (message === 'probe:reset') {
       api.child.send(message, (error) => (error ? reject(error) : resolve(undefined as never)));

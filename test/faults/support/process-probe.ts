@@ -1,7 +1,8 @@
 /**
  * Preloaded (`node --import`) into a process under load: answers an IPC `probe` message with the
  * process's memory and its event-loop delay since the last `probe:reset`. The process itself is
- * untouched: nothing else listens to IPC, and the channel does not keep it alive.
+ * untouched: nothing else listens to IPC, and the channel does not keep it alive. `probe:gc` needs
+ * `--expose-gc` and reads the heap after a full collection.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -20,7 +21,12 @@ if (process.send) {
       delay.reset();
       return;
     }
-    if (message !== 'probe') return;
+    if (message !== 'probe' && message !== 'probe:gc') return;
+    // Two passes: the first can leave objects whose finalizers free more.
+    if (message === 'probe:gc' && globalThis.gc) {
+      globalThis.gc();
+      globalThis.gc();
+    }
     const { rss, heapUsed } = process.memoryUsage();
     const reading: ProbeReading = {
       rssBytes: rss,
