@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { photoResultPath, signBody } from '#signing';
+import { signBody } from '#signing';
+import { photoResultPath } from '#thumbnails';
 import { createS3Client, keys } from '#storage';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createAnimal, getPhoto, image, originalCreatedEvent, PROBLEM, uploadPresigned } from './photo-helpers.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { encodeCursor } from '#database';
-import type { AnimalDto } from '../../apps/api/src/animals/animal.dto.js';
+import type { AnimalDto } from '../../apps/api/src/animals/dto/animal.dto.js';
 import { AnimalsController } from '../../apps/api/src/animals/animals.controller.js';
 import { AnimalsService } from '../../apps/api/src/animals/animals.service.js';
 import { assertProblem, type Fake, type ModuleTier, startModuleTier } from '../support/module-tier.js';

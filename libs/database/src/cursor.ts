@@ -1,3 +1,5 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+
 /** Keyset position for cursor pagination: the last row's creation time and id. */
 export interface Cursor {
   createdAt: Date;
@@ -21,4 +23,29 @@ export function decodeCursor(value: string): Cursor | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The one keyset rule, `(created_at, id)` after the cursor, for TypeORM query builders: orders by
+ * it, limits, and adds the predicate when there is a cursor.
+ */
+export function pageAfter<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, after: Cursor | undefined, limit: number): SelectQueryBuilder<T> {
+  query.orderBy(`${alias}.created_at`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').take(limit);
+  if (after) query.andWhere(`(${alias}.created_at, ${alias}.id) > (:cursorCreatedAt, :cursorId)`, { cursorCreatedAt: after.createdAt, cursorId: after.id });
+  return query;
+}
+
+/**
+ * The same rule for raw SQL: a predicate over the positional parameters `$n` (created_at) and
+ * `$n+1` (id) that holds for every row when both are null; pass `cursorParams(after)` there.
+ * `newestFirst` pages in descending order (the predicate becomes "before the cursor").
+ */
+export function keysetSql(alias: string | null, firstParameter: number, newestFirst = false): string {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  const [at, id] = [`$${firstParameter}`, `$${firstParameter + 1}`];
+  return `(${at}::timestamptz IS NULL OR (${column('created_at')}, ${column('id')}) ${newestFirst ? '<' : '>'} (${at}::timestamptz, ${id}::uuid))`;
+}
+
+export function cursorParams(after: Cursor | undefined): [Date | null, string | null] {
+  return [after?.createdAt ?? null, after?.id ?? null];
 }

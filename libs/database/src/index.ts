@@ -2,6 +2,6 @@ export * from './entities/index.js';
 export { dataSourceOptions, runMigrations } from './data-source.js';
 export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 export type { AuthenticatedTenant, TenantContext } from './tenant-context.js';
-export { encodeCursor, decodeCursor, type Cursor } from './cursor.js';
+export { cursorParams, decodeCursor, encodeCursor, keysetSql, pageAfter, type Cursor } from './cursor.js';
 export * from './jobs/index.js';
 export * from './status/index.js';

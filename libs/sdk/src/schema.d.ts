@@ -1095,15 +1095,15 @@ export interface components {
              */
             events: ("photo.ready" | "photo.failed" | "job.completed" | "job.completed_with_errors" | "job.failed" | "job.canceled" | "file.failed")[];
             /**
-             * @description Where events are POSTed. https only in production; the address it resolves to must be public.
-             * @example https://hooks.example.com/revela
-             */
-            url: string;
-            /**
              * @description For your own reference.
              * @example Practice management sync
              */
             description?: string;
+            /**
+             * @description Where events are POSTed. https only in production; the address it resolves to must be public.
+             * @example https://hooks.example.com/revela
+             */
+            url: string;
         };
         WebhookEndpointWithSecretDto: {
             /**
@@ -1220,10 +1220,10 @@ export interface components {
              *     ]
              */
             events?: ("photo.ready" | "photo.failed" | "job.completed" | "job.completed_with_errors" | "job.failed" | "job.canceled" | "file.failed")[];
-            /** @example https://hooks.example.com/revela/v2 */
-            url?: string;
             /** @example Practice management sync */
             description?: string;
+            /** @example https://hooks.example.com/revela/v2 */
+            url?: string;
             /**
              * @description `false` stops deliveries (pending ones are marked failed); `true` re-enables an endpoint,
              *     also one Revela disabled because it kept failing.
@@ -5364,8 +5364,8 @@ export interface operations {
                  *         "photo.ready",
                  *         "photo.failed"
                  *       ],
-                 *       "url": "https://hooks.example.com/revela",
-                 *       "description": "Practice management sync"
+                 *       "description": "Practice management sync",
+                 *       "url": "https://hooks.example.com/revela"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateWebhookEndpointDto"];
@@ -5711,8 +5711,8 @@ export interface operations {
                  *         "job.completed_with_errors",
                  *         "job.failed"
                  *       ],
-                 *       "url": "https://hooks.example.com/revela/v2",
                  *       "description": "Practice management sync",
+                 *       "url": "https://hooks.example.com/revela/v2",
                  *       "enabled": true
                  *     }
                  */

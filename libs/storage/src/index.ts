@@ -13,6 +13,5 @@ export {
 export { startEmbeddedS3, type EmbeddedS3Handle } from './embedded-s3.js';
 export { abortMultipartUpload, completeMultipartUpload, deletePrefix, objectSize, startMultipartUpload } from './objects.js';
 export { PHOTO_MAX_BYTES, PHOTO_CONTENT_TYPES, isAcceptedPhotoType, normaliseContentType, type PhotoContentType } from './photo-uploads.js';
-export { createAsyncInvoker, type AsyncInvoker, type AsyncInvokerOptions } from './async-invoker.js';
 export { S3_CLIENT, StorageModule } from './storage.module.js';
 export { streamToObject, StreamTooLargeError, type StreamTarget } from './stream-upload.js';

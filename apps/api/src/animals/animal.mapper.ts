@@ -1,5 +1,5 @@
 import type { AnimalEntity } from '#database';
-import type { AnimalDto, CreateAnimalDto, UpdateAnimalDto } from './animal.dto.js';
+import type { AnimalDto, CreateAnimalDto, UpdateAnimalDto } from './dto/animal.dto.js';
 import type { AnimalValues } from './animals.repository.js';
 
 export function toAnimalDto(animal: AnimalEntity): AnimalDto {

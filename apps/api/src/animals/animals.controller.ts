@@ -14,7 +14,7 @@ import { toPageRequest } from '../common/pagination.js';
 import { ProblemDocument } from '../common/problem.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { CurrentTenant, ForTenantKind } from '../tenants/auth.decorators.js';
-import { AnimalDto, AnimalListQueryDto, AnimalPageDto, CreateAnimalDto, UpdateAnimalDto } from './animal.dto.js';
+import { AnimalDto, AnimalListQueryDto, AnimalPageDto, CreateAnimalDto, UpdateAnimalDto } from './dto/animal.dto.js';
 import { AnimalsService } from './animals.service.js';
 
 @ApiTags('Animals')

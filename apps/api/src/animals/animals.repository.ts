@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import { AnimalEntity, type Cursor, type Species, type TenantContext } from '#database';
+import { AnimalEntity, type Cursor, pageAfter, type Species, type TenantContext } from '#database';
 
 export const MICROCHIP_CONSTRAINT = 'animals_tenant_microchip_key';
 
@@ -34,10 +34,7 @@ export class AnimalsRepository {
   async list(ctx: TenantContext, filter: AnimalFilter, limit: number, after?: Cursor): Promise<AnimalEntity[]> {
     const query = this.animals
       .createQueryBuilder('a')
-      .where('a.tenant_id = :tenantId', { tenantId: ctx.tenantId })
-      .orderBy('a.created_at', 'ASC')
-      .addOrderBy('a.id', 'ASC')
-      .take(limit);
+      .where('a.tenant_id = :tenantId', { tenantId: ctx.tenantId });
     if (filter.species) query.andWhere('a.species = :species', { species: filter.species });
     if (filter.q) {
       // Microchips are stored without separators, so the term is compared the same way there.
@@ -46,8 +43,7 @@ export class AnimalsRepository {
         { pattern: likePattern(filter.q), chip: likePattern(filter.q.replace(/[\s-]/g, '')) },
       );
     }
-    if (after) query.andWhere('(a.created_at, a.id) > (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
-    return query.getMany();
+    return pageAfter(query, 'a', after, limit).getMany();
   }
 
   async findOne(ctx: TenantContext, id: string): Promise<AnimalEntity | null> {

@@ -3,7 +3,7 @@ import type { TenantContext } from '#database';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { isUniqueViolation } from '../common/db-errors.js';
 import { problems } from '../common/problem.js';
-import type { AnimalDto, AnimalListQueryDto, AnimalPageDto, CreateAnimalDto, UpdateAnimalDto } from './animal.dto.js';
+import type { AnimalDto, AnimalListQueryDto, AnimalPageDto, CreateAnimalDto, UpdateAnimalDto } from './dto/animal.dto.js';
 import { toAnimalChanges, toAnimalDto, toAnimalValues } from './animal.mapper.js';
 import { AnimalsRepository, MICROCHIP_CONSTRAINT } from './animals.repository.js';
 import { PhotoStorage } from './photo-storage.js';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isTerminalPhoto, type TenantContext } from '#database';
 import { keys } from '#storage';
-import type { PhotoReport, PhotoReportAck } from '#signing';
+import type { PhotoReport, PhotoReportAck } from '#thumbnails';
 import { problems } from '../common/problem.js';
 import { PhotoStorage } from './photo-storage.js';
 import { PhotosRepository } from './photos.repository.js';

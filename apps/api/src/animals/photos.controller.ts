@@ -24,7 +24,7 @@ import { ProblemDocument, problems } from '../common/problem.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { createValidationPipe } from '../common/validation.js';
 import { CurrentTenant, ForTenantKind } from '../tenants/auth.decorators.js';
-import { CreatePhotoUploadDto, PhotoDto, PhotoMultipartDto, PhotoPageDto, PhotoUploadDto } from './photo.dto.js';
+import { CreatePhotoUploadDto, PhotoDto, PhotoMultipartDto, PhotoPageDto, PhotoUploadDto } from './dto/photo.dto.js';
 import { PhotosService } from './photos.service.js';
 
 const bodyValidation = createValidationPipe();

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import { type Cursor, PhotoEntity, photoSourcesOf, type PhotoStatus, type PhotoUploadMethod, type StoredRendition, type TenantContext } from '#database';
+import { type Cursor, pageAfter, PhotoEntity, photoSourcesOf, type PhotoStatus, type PhotoUploadMethod, type StoredRendition, type TenantContext } from '#database';
 import { emitWebhookEvent } from '../webhooks/outbox.js';
-import { toPhotoView } from './photo-view.js';
+import { toPhotoView } from './photo.mapper.js';
 
 export interface NewPhoto {
   animalId: string;
@@ -48,12 +48,8 @@ export class PhotosRepository {
   async list(ctx: TenantContext, animalId: string, limit: number, after?: Cursor): Promise<PhotoEntity[]> {
     const query = this.photos
       .createQueryBuilder('p')
-      .where('p.tenant_id = :tenantId AND p.animal_id = :animalId', { tenantId: ctx.tenantId, animalId })
-      .orderBy('p.created_at', 'ASC')
-      .addOrderBy('p.id', 'ASC')
-      .take(limit);
-    if (after) query.andWhere('(p.created_at, p.id) > (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
-    return query.getMany();
+      .where('p.tenant_id = :tenantId AND p.animal_id = :animalId', { tenantId: ctx.tenantId, animalId });
+    return pageAfter(query, 'p', after, limit).getMany();
   }
 
   async findOne(ctx: TenantContext, animalId: string, id: string): Promise<PhotoEntity | null> {

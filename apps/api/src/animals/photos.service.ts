@@ -5,10 +5,10 @@ import { isAcceptedPhotoType, normaliseContentType, PHOTO_CONTENT_TYPES, PHOTO_M
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
 import { AnimalsService } from './animals.service.js';
-import type { CreatePhotoUploadDto, PhotoDto, PhotoPageDto, PhotoUploadDto, RenditionDto } from './photo.dto.js';
+import type { CreatePhotoUploadDto, PhotoDto, PhotoPageDto, PhotoUploadDto, RenditionDto } from './dto/photo.dto.js';
 import { type PhotoLocation, PhotoStorage } from './photo-storage.js';
 import { PhotosRepository } from './photos.repository.js';
-import { toPhotoView } from './photo-view.js';
+import { toPhotoView } from './photo.mapper.js';
 
 export interface IncomingFile {
   filename: string;

@@ -1,9 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { ProblemException, type ProblemDocument } from './problem.js';
+import { PROBLEM_BASE, ProblemException, type ProblemDocument } from './problem.js';
 import { isDatabaseUnavailable, isStorageUnavailable, RETRY_AFTER_SECONDS } from './unavailable.js';
-
-const PROBLEM_BASE = 'https://docs.revela.dev/problems/';
 
 /** Fastify's own errors (body parsing, limits) carry a code and a statusCode. */
 const FASTIFY_ERRORS: Record<string, { slug: string; title: string; detail: string }> = {

@@ -2,7 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const PROBLEM_BASE = 'https://docs.revela.dev/problems/';
+export const PROBLEM_BASE = 'https://docs.revela.dev/problems/';
 
 export class FieldError {
   @ApiProperty({ example: 'name' })

@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { PhotoReport, PhotoReportAck } from '#signing';
+import type { PhotoReport, PhotoReportAck } from '#thumbnails';
 import { PhotoReportsService } from '../animals/photo-reports.service.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { Public } from '../tenants/auth.decorators.js';
 import { CallbackSignatureGuard } from './callback-signature.guard.js';
-import { PhotoReportDto } from './photo-report.dto.js';
+import { PhotoReportDto } from './dto/photo-report.dto.js';
 
 /** Called by the thumbnail Lambda only; not part of the public API document. */
 @ApiExcludeController()

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type Cursor, type FileOutput, type FileStatus, type JobStatus, rowsOf, type TenantContext, TERMINAL_JOB_STATUSES } from '#database';
+import { type Cursor, cursorParams, type FileOutput, keysetSql, type FileStatus, type JobStatus, rowsOf, type TenantContext, TERMINAL_JOB_STATUSES } from '#database';
 import type { ProcessingPreset } from '#imaging';
 import { emitWebhookEvent, type OutboxSql } from '../webhooks/outbox.js';
 import { toJobDto } from './job.mapper.js';
@@ -67,9 +67,9 @@ export class JobsRepository {
       `SELECT ${JOB_COLUMNS} FROM jobs j
         WHERE j.tenant_id = $1
           AND ($2::text IS NULL OR j.status = $2)
-          AND ($3::timestamptz IS NULL OR (j.created_at, j.id) > ($3::timestamptz, $4::uuid))
+          AND ${keysetSql('j', 3)}
         ORDER BY j.created_at, j.id LIMIT $5`,
-      [ctx.tenantId, status ?? null, after?.createdAt ?? null, after?.id ?? null, limit],
+      [ctx.tenantId, status ?? null, ...cursorParams(after), limit],
     );
     return rows.map(toJob);
   }
@@ -132,9 +132,9 @@ export class JobsRepository {
     const rows = await this.db.query(
       `SELECT ${FILE_COLUMNS} FROM job_files
         WHERE job_id = $1 AND tenant_id = $2
-          AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
+          AND ${keysetSql(null, 3)}
         ORDER BY created_at, id LIMIT $5`,
-      [jobId, ctx.tenantId, after?.createdAt ?? null, after?.id ?? null, limit],
+      [jobId, ctx.tenantId, ...cursorParams(after), limit],
     );
     return rows.map(toFile);
   }

@@ -1,7 +1,8 @@
 import type { S3Event } from 'aws-lambda';
 import type { AppConfig } from '#config';
-import { type AsyncInvoker, createAsyncInvoker, type EmbeddedS3Handle } from '#storage';
-import { createThumbnailHandler, type Log, type RecordOutcome } from '../../../thumbnail-lambda/src/handler.js';
+import type { EmbeddedS3Handle } from '#storage';
+import { createThumbnailHandler, type Log, type RecordOutcome } from '#thumbnails';
+import { type AsyncInvoker, createAsyncInvoker } from './async-invoker.js';
 
 export interface ThumbnailWiring {
   /** The same handler the S3 events reach, for direct invocation. */

@@ -13,7 +13,7 @@ import { ProblemDocument } from '../common/problem.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { CurrentTenant, TenantAuth } from './auth.decorators.js';
-import { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto.js';
+import { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/tenant.dto.js';
 
 @ApiTags('API keys')
 @TenantAuth()

@@ -2,10 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
-import { ApiKeyEntity, type Cursor, type TenantContext, type TenantKind } from '#database';
+import { ApiKeyEntity, type Cursor, pageAfter, type TenantContext, type TenantKind } from '#database';
 import type { IssuedApiKey } from './api-key-token.js';
+
+/** The one place an API key row is written: by key creation, and with a new tenant's first key. */
+export function insertApiKey(manager: EntityManager, tenantId: string, name: string, key: IssuedApiKey): Promise<ApiKeyEntity> {
+  return manager.save(
+    manager.create(ApiKeyEntity, { id: randomUUID(), tenantId, name, prefix: key.prefix, secretHash: key.secretHash, lastUsedAt: null, revokedAt: null }),
+  );
+}
 
 export interface KeyOwner {
   keyId: string;
@@ -68,30 +75,14 @@ export class ApiKeysRepository {
   }
 
   async create(ctx: TenantContext, name: string, key: IssuedApiKey): Promise<ApiKeyEntity> {
-    return this.keys.save(
-      this.keys.create({
-        id: randomUUID(),
-        tenantId: ctx.tenantId,
-        name,
-        prefix: key.prefix,
-        secretHash: key.secretHash,
-        lastUsedAt: null,
-        revokedAt: null,
-      }),
-    );
+    return insertApiKey(this.keys.manager, ctx.tenantId, name, key);
   }
 
   async list(ctx: TenantContext, limit: number, after?: Cursor): Promise<ApiKeyEntity[]> {
     const query = this.keys
       .createQueryBuilder('k')
-      .where('k.tenant_id = :tenantId', { tenantId: ctx.tenantId })
-      .orderBy('k.created_at', 'ASC')
-      .addOrderBy('k.id', 'ASC')
-      .take(limit);
-    if (after) {
-      query.andWhere('(k.created_at, k.id) > (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
-    }
-    return query.getMany();
+      .where('k.tenant_id = :tenantId', { tenantId: ctx.tenantId });
+    return pageAfter(query, 'k', after, limit).getMany();
   }
 
   async findOne(ctx: TenantContext, id: string): Promise<ApiKeyEntity | null> {

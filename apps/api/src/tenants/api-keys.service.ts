@@ -4,8 +4,8 @@ import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
 import { apiKeyMatches, apiKeyPrefix, issueApiKey } from './api-key-token.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
-import type { ApiKeyDto, ApiKeyPageDto, IssuedApiKeyDto } from './dto.js';
-import { toApiKeyDto } from './mappers.js';
+import type { ApiKeyDto, ApiKeyPageDto, IssuedApiKeyDto } from './dto/tenant.dto.js';
+import { toApiKeyDto } from './tenant.mapper.js';
 
 /** lastUsedAt is informative; writing it on every request would double the cost of a read. */
 const LAST_USED_RESOLUTION_MS = 60_000;

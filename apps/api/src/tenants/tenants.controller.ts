@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation,
 import type { AuthenticatedTenant } from '#database';
 import { ProblemDocument } from '../common/problem.js';
 import { AdminOnly, CurrentTenant, TenantAuth } from './auth.decorators.js';
-import { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto.js';
+import { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto/tenant.dto.js';
 import { TenantsService } from './tenants.service.js';
 
 @ApiTags('Tenants')

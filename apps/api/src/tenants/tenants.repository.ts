@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ApiKeyEntity, TenantEntity, type TenantKind } from '#database';
+import { type ApiKeyEntity, TenantEntity, type TenantKind } from '#database';
 import type { IssuedApiKey } from './api-key-token.js';
+import { insertApiKey } from './api-keys.repository.js';
 
 @Injectable()
 export class TenantsRepository {
@@ -16,19 +17,8 @@ export class TenantsRepository {
   }> {
     return this.db.transaction(async (manager) => {
       const tenant = await manager.save(manager.create(TenantEntity, { id: randomUUID(), ...input }));
-      const apiKey = await manager.save(
-        manager.create(ApiKeyEntity, {
-          id: randomUUID(),
-          tenantId: tenant.id,
-          name: keyName,
-          prefix: key.prefix,
-          secretHash: key.secretHash,
-          lastUsedAt: null,
-          revokedAt: null,
-        }),
-      );
+      const apiKey = await insertApiKey(manager, tenant.id, keyName, key);
       return { tenant, apiKey };
     });
   }
-
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedTenant } from '#database';
 import { issueApiKey } from './api-key-token.js';
-import type { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto.js';
-import { toApiKeyDto, toTenantDto } from './mappers.js';
+import type { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto/tenant.dto.js';
+import { toApiKeyDto, toTenantDto } from './tenant.mapper.js';
 import { TenantsRepository } from './tenants.repository.js';
 
 @Injectable()

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type Cursor, rowsOf } from '#database';
+import { type Cursor, cursorParams, keysetSql, rowsOf } from '#database';
 import type { WebhookEventType } from './events.js';
 import { emitTestEvent } from './outbox.js';
 import type { AttemptResult } from './webhook-sender.js';
@@ -79,9 +79,9 @@ export class WebhooksRepository {
   async listEndpoints(tenantId: string, limit: number, after?: Cursor): Promise<EndpointRow[]> {
     const rows = await this.db.query(
       `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints
-        WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+        WHERE tenant_id = $1 AND ${keysetSql(null, 2)}
         ORDER BY created_at, id LIMIT $4`,
-      [tenantId, after?.createdAt ?? null, after?.id ?? null, limit],
+      [tenantId, ...cursorParams(after), limit],
     );
     return rows.map(toEndpoint);
   }
@@ -150,9 +150,9 @@ export class WebhooksRepository {
     const rows = await this.db.query(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
         WHERE d.endpoint_id = $1 AND d.tenant_id = $2
-          AND ($3::timestamptz IS NULL OR (d.created_at, d.id) < ($3::timestamptz, $4::uuid))
+          AND ${keysetSql('d', 3, true)}
         ORDER BY d.created_at DESC, d.id DESC LIMIT $5`,
-      [endpointId, tenantId, after?.createdAt ?? null, after?.id ?? null, limit],
+      [endpointId, tenantId, ...cursorParams(after), limit],
     );
     return rows.map(toDelivery);
   }
@@ -216,6 +216,9 @@ export class WebhooksRepository {
    */
   async recordAttempt(delivery: DueDelivery, result: AttemptResult, nextAttemptAt: Date | null, disableAfterSeconds: number): Promise<boolean> {
     return this.db.transaction(async (manager) => {
+      // Endpoint first, then its delivery: the order a DELETE of the endpoint takes them in (its
+      // cascade reaches the deliveries), so the two cannot deadlock.
+      await manager.query(`SELECT 1 FROM webhook_endpoints WHERE id = $1 FOR NO KEY UPDATE`, [delivery.endpointId]);
       // The endpoint (and its deliveries) may have been deleted while the request was out.
       const recorded = rowsOf(
         await manager.query(

@@ -1,12 +1,22 @@
-import type { ReportedRendition } from '#signing';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const PHOTO_STATUSES = ['pending_upload', 'processing', 'ready', 'failed'] as const;
 export type PhotoStatus = (typeof PHOTO_STATUSES)[number];
 export type PhotoUploadMethod = 'presigned' | 'multipart';
 
-/** A rendition as the thumbnail Lambda reported it (key in the processed bucket included). */
-export type StoredRendition = ReportedRendition;
+/**
+ * A rendition as stored: the shape the thumbnail Lambda reports (libs/thumbnails' contract is
+ * assignable to it), with its key in the processed bucket.
+ */
+export interface StoredRendition {
+  name: string;
+  format: string;
+  contentType: string;
+  width: number;
+  height: number;
+  bytes: number;
+  key: string;
+}
 
 const bigintTransformer = {
   to: (value: number | null | undefined) => value,

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import sharp, { type Sharp } from 'sharp';
-import { assertHeifComplete, decodeHeicToTiff, rgbaToTiff } from './heic.js';
+import { assertHeifComplete, decodeHeicToTiff } from './heic.js';
+import { rgbaToTiff } from './rgba-tiff.js';
 import { renderClinicPhoto } from './index.js';
 import { assertCleanSrgb, colourGrid, image, meanAbsDiff, rendition } from './spec-helpers.js';
 

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsInt, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { FILE_STATUSES, type FileStatus } from '#database';
+import { SingleLine } from '../../common/text-rules.js';
 
 export const MAX_FILE_BYTES = 4 * 1024 ** 3;
 export const SINGLE_PUT_MAX_BYTES = 100 * 1024 ** 2;
@@ -10,7 +11,7 @@ export class DeclareFileDto {
   @ApiProperty({ example: 'DSC_0042.NEF', maxLength: 255, description: 'Kept for display and ZIP names; never part of a storage key.' })
   @IsString()
   @Length(1, 255)
-  @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'filename must not contain control characters' })
+  @SingleLine()
   filename: string;
 
   @ApiProperty({ example: 25_165_824, minimum: 1, maximum: MAX_FILE_BYTES })

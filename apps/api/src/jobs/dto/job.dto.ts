@@ -1,15 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { JOB_STATUSES, type JobStatus } from '#database';
 import { PageQueryDto } from '../../common/pagination.js';
 import { PresetDto } from './preset.dto.js';
+import { SingleLine } from '../../common/text-rules.js';
 
 export class CreateJobDto {
   @ApiProperty({ example: 'Wedding Silva 2026-11-21', minLength: 1, maxLength: 200, description: 'Also the ZIP name.' })
   @IsString()
   @Length(1, 200)
-  @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'name must not contain control characters' })
+  @SingleLine()
   name: string;
 
   @ApiPropertyOptional({ type: PresetDto, description: 'Processing preset; omitted fields take the defaults.' })

@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../events.js';
+import { SingleLine } from '../../common/text-rules.js';
 
-const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
 
 export class CreateWebhookEndpointDto {
   /**
@@ -29,7 +29,7 @@ export class CreateWebhookEndpointDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
-  @Matches(SINGLE_LINE, { message: 'description must not contain control characters' })
+  @SingleLine()
   description?: string;
 }
 
@@ -52,7 +52,7 @@ export class UpdateWebhookEndpointDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
-  @Matches(SINGLE_LINE, { message: 'description must not contain control characters' })
+  @SingleLine()
   description?: string;
 
   /**

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsString, Length, Matches, Min } from 'class-validator';
+import { IsInt, IsString, Length, Min } from 'class-validator';
 import { PHOTO_STATUSES, type PhotoStatus } from '#database';
 import { PHOTO_CONTENT_TYPES, PHOTO_MAX_BYTES } from '#storage';
+import { SingleLine } from '../../common/text-rules.js';
 
 export class CreatePhotoUploadDto {
   @ApiProperty({
@@ -15,7 +16,7 @@ export class CreatePhotoUploadDto {
   @ApiProperty({ example: 'IMG_2041.jpg', maxLength: 200 })
   @IsString()
   @Length(1, 200)
-  @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'filename must not contain control characters' })
+  @SingleLine()
   filename: string;
 
   @ApiProperty({ example: 2_483_112, minimum: 1, maximum: PHOTO_MAX_BYTES, description: 'Exact size; more than 50 MB answers 413.' })

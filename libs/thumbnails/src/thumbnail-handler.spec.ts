@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
-import { createThumbnailHandler, decodeEventKey, loadThumbnailConfig } from './handler.js';
+import { loadThumbnailConfig } from '#config';
+import { createThumbnailHandler, decodeEventKey } from './thumbnail-handler.js';
 
 const env = {
   BUCKET_UPLOADS: 'uploads',

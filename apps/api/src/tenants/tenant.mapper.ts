@@ -1,5 +1,5 @@
 import type { ApiKeyEntity, TenantEntity } from '#database';
-import type { ApiKeyDto, TenantDto } from './dto.js';
+import type { ApiKeyDto, TenantDto } from './dto/tenant.dto.js';
 
 export function toTenantDto(tenant: Pick<TenantEntity, 'id' | 'name' | 'kind' | 'createdAt'>): TenantDto {
   return { id: tenant.id, name: tenant.name, kind: tenant.kind, createdAt: tenant.createdAt.toISOString() };

@@ -1,5 +1,5 @@
 import type { PhotoEntity } from '#database';
-import type { PhotoDto, RenditionDto } from './photo.dto.js';
+import type { PhotoDto, RenditionDto } from './dto/photo.dto.js';
 
 export type RenditionView = Omit<RenditionDto, 'url' | 'expiresAt'>;
 

@@ -1,14 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsString, Length } from 'class-validator';
 import { TENANT_KINDS, type TenantKind } from '#database';
+import { SingleLine } from '../../common/text-rules.js';
 
-const NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'Happy Paws Veterinary', minLength: 1, maxLength: 200 })
   @IsString()
   @Length(1, 200)
-  @Matches(NAME_PATTERN, { message: 'name must not contain control characters' })
+  @SingleLine()
   name: string;
 
   @ApiProperty({ enum: TENANT_KINDS, example: 'clinic' })
@@ -20,7 +20,7 @@ export class CreateApiKeyDto {
   @ApiProperty({ example: 'ci-uploader', minLength: 1, maxLength: 100 })
   @IsString()
   @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: 'name must not contain control characters' })
+  @SingleLine()
   name: string;
 }
 

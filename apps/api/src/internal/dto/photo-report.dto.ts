@@ -14,7 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import type { PhotoReport, ReportedOriginal, ReportedRendition } from '#signing';
+import type { PhotoReport, ReportedOriginal, ReportedRendition } from '#thumbnails';
 
 export class ReportedOriginalDto implements ReportedOriginal {
   @ApiProperty({ example: 'jpeg' })

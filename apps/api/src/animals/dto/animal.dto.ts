@@ -19,10 +19,9 @@ import {
   registerDecorator,
 } from 'class-validator';
 import { ANIMAL_SEXES, SPECIES, type AnimalSex, type Species } from '#database';
-import { PageQueryDto } from '../common/pagination.js';
+import { PageQueryDto } from '../../common/pagination.js';
+import { SingleLine, MultiLine } from '../../common/text-rules.js';
 
-const SINGLE_LINE = /^[^\u0000-\u001f\u007f]+$/;
-const MULTI_LINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -54,7 +53,7 @@ const PresentNotNull = () => ValidateIf((_object: object, value: unknown) => val
 
 /** Validation of each field, shared by create (required/optional) and patch (all optional). */
 const rules = {
-  name: (max: number) => applyDecorators(Transform(trim), IsString(), Length(1, max), Matches(SINGLE_LINE, { message: '$property must not contain control characters' })),
+  name: (max: number) => applyDecorators(Transform(trim), IsString(), Length(1, max), SingleLine()),
   species: () => IsIn(SPECIES),
   sex: () => IsIn(ANIMAL_SEXES),
   neutered: () => IsBoolean(),
@@ -77,7 +76,7 @@ const rules = {
       Matches(/^\+?[0-9][0-9 ().-]{3,28}[0-9]$/, { message: 'phone must be a phone number (digits, spaces, +, -, parentheses)' }),
     ),
   email: () => applyDecorators(IsEmail({}, { message: 'email must be an email address' }), MaxLength(254)),
-  notes: () => applyDecorators(IsString(), MaxLength(4000), Matches(MULTI_LINE, { message: 'notes must not contain control characters' })),
+  notes: () => applyDecorators(IsString(), MaxLength(4000), MultiLine()),
 };
 
 const doc = {

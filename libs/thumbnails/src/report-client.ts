@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type PhotoReport, type PhotoReportAck, photoResultPath, SIGNATURE_HEADER, signBody } from '#signing';
+import { SIGNATURE_HEADER, signBody } from '#signing';
+import { type PhotoReport, type PhotoReportAck, photoResultPath } from './photo-report.js';
 
 export class ReportRejectedError extends Error {
   override readonly name = 'ReportRejectedError';
