@@ -29,7 +29,7 @@ export class Semaphore {
       };
       const onAbort = () => {
         this.waiting = this.waiting.filter((waiter) => waiter !== granted);
-        reject(signal!.reason);
+        reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(granted);

@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
@@ -31,7 +30,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     silent: true,
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   });
-  const address = (await server.run()) as AddressInfo;
+  const address = (await server.run());
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     onEvent: (listener) => server.on('event', listener),

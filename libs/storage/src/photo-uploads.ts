@@ -19,7 +19,7 @@ export type PhotoContentType = (typeof PHOTO_CONTENT_TYPES)[number];
 
 /** Normalises a Content-Type header value (`Image/JPEG; charset=x` -> `image/jpeg`). */
 export function normaliseContentType(value: string): string {
-  return value.split(';')[0]!.trim().toLowerCase();
+  return value.split(';')[0].trim().toLowerCase();
 }
 
 export function isAcceptedPhotoType(value: string): value is PhotoContentType {

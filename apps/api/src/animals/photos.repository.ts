@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import { type Cursor, pageAfter, PhotoEntity, photoSourcesOf, type PhotoStatus, type PhotoUploadMethod, type StoredRendition, type TenantContext } from '#database';
+import { type Cursor, pageAfter, PhotoEntity, photoSourcesOf, type PhotoUploadMethod, type StoredRendition, type TenantContext } from '#database';
 import { emitWebhookEvent } from '../webhooks/outbox.js';
 import { toPhotoView } from './photo.mapper.js';
 
@@ -100,7 +100,7 @@ export class PhotosRepository {
           id,
           animalId,
           tenantId: ctx.tenantId,
-          from: photoSourcesOf(outcome.status as PhotoStatus),
+          from: photoSourcesOf(outcome.status),
         })
         .execute();
       const changed = (result.affected ?? 0) > 0;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Injectable, Logger, PayloadTooLargeException } from '@nestjs/common';
 import type { PhotoEntity, TenantContext } from '#database';
 import { isAcceptedPhotoType, normaliseContentType, PHOTO_CONTENT_TYPES, PHOTO_MAX_BYTES, safeFilename } from '#storage';
 import { type PageRequest, toPage } from '../common/pagination.js';
@@ -113,7 +113,7 @@ export class PhotosService {
       photo.status === 'ready'
         ? photo.renditions.map(async (r, i) => {
             const signed = await this.storage.presignRendition(r);
-            return { ...view.renditions[i]!, url: signed.url, expiresAt: signed.expiresAt.toISOString() };
+            return { ...view.renditions[i], url: signed.url, expiresAt: signed.expiresAt.toISOString() };
           })
         : [],
     );
@@ -142,7 +142,8 @@ function tooLarge() {
  * to the problem mapping (503 while S3 is unavailable).
  */
 function toUploadProblem(error: unknown): unknown {
-  if (error instanceof HttpException) return error.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE ? tooLarge() : error;
+  if (error instanceof PayloadTooLargeException) return tooLarge();
+  if (error instanceof HttpException) return error;
   if (typeof error === 'object' && error !== null && '$metadata' in error) return error;
   return problems.validation([{ field: 'file', message: 'the upload ended before the file was complete' }]);
 }

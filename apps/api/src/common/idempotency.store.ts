@@ -59,10 +59,12 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
       ),
     );
     if (taken.length === 1) return { kind: 'reserved' };
-    const [row] = (await this.db.query(
-      `SELECT fingerprint, state, response_status, response_type, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > now()`,
-      [scope, key],
-    )) as Array<{ fingerprint: string; state: string; response_status: number; response_type: string | null; response_body: string }>;
+    const [row] = rowsOf<{ fingerprint: string; state: string; response_status: number; response_type: string | null; response_body: string }>(
+      await this.db.query(
+        `SELECT fingerprint, state, response_status, response_type, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > now()`,
+        [scope, key],
+      ),
+    );
     if (!row) return this.reserve(scope, key, fingerprint); // freed or expired meanwhile
     if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
     if (row.state === 'in_flight') return { kind: 'in_flight' };

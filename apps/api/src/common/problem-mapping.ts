@@ -31,9 +31,9 @@ export function toProblem(error: unknown, instance: string): MappedProblem {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
-    const message = typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : body;
+    const message = typeof body === 'object' && body && 'message' in body ? (body).message : body;
     const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
-    const checks = typeof body === 'object' && body && 'details' in body ? (body as { details: unknown }).details : undefined;
+    const checks = typeof body === 'object' && body && 'details' in body ? (body).details : undefined;
     return {
       document: {
         type: PROBLEM_BASE + slugFor(status),

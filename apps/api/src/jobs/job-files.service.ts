@@ -120,7 +120,7 @@ export class JobFilesService {
       parts: signed.map((part, i) => ({ partNumber: i + 1, url: part.url })),
       completeUrl: `/v1/jobs/${jobId}/files/${file.id}/complete`,
       apiUploadUrl,
-      expiresAt: signed[0]!.expiresAt.toISOString(),
+      expiresAt: signed[0].expiresAt.toISOString(),
     };
   }
 }

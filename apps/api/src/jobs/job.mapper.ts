@@ -1,5 +1,4 @@
 import { TERMINAL_FILE_STATUSES } from '#database';
-import type { PresetDto } from './dto/preset.dto.js';
 import type { JobDto } from './dto/job.dto.js';
 import type { JobFileDto } from './dto/file.dto.js';
 import type { FileRow, JobRow } from './jobs.repository.js';
@@ -12,7 +11,7 @@ export function toJobDto(job: JobRow): JobDto {
     id: job.id,
     name: job.name,
     status: job.status,
-    preset: job.preset as PresetDto,
+    preset: job.preset,
     fileCounts: { total, ...c },
     progress: total === 0 ? 0 : Math.floor((terminal / total) * 100),
     createdAt: job.createdAt.toISOString(),

@@ -40,7 +40,7 @@ describe('createAsyncInvoker', () => {
     await invoker.idle();
     assert.equal(attempts.length, 3);
     assert.deepEqual(gaveUp, [3]);
-    assert.ok(attempts[1]! - attempts[0]! >= 18 && attempts[2]! - attempts[1]! >= 38, 'backoff doubles');
+    assert.ok(attempts[1] - attempts[0] >= 18 && attempts[2] - attempts[1] >= 38, 'backoff doubles');
   });
 
   it('stops retrying once a later attempt succeeds', async () => {

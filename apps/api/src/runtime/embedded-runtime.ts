@@ -25,7 +25,7 @@ export async function startRuntime(config: AppConfig, log: (message: string) => 
       log(`starting embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`);
       // main.ts stops it itself, last, once requests have drained and the pool is closed.
       const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort, stopOnSignals: false });
-      stops.push(pg.stop);
+      stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }
     let s3 = config.s3;
@@ -36,7 +36,7 @@ export async function startRuntime(config: AppConfig, log: (message: string) => 
         port: s3.embeddedPort,
         buckets: Object.values(s3.buckets),
       });
-      stops.push(embeddedS3.stop);
+      stops.push(() => embeddedS3!.stop());
       s3 = { ...s3, endpoint: embeddedS3.endpoint, forcePathStyle: true };
       log(`embedded S3 server at ${embeddedS3.endpoint}`);
     }

@@ -15,7 +15,11 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage {
   private readonly windows = new Map<string, Window>();
   private nextSweep = 0;
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
+  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
+    return Promise.resolve(this.count(key, ttl, limit, blockDuration, throttlerName));
+  }
+
+  private count(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
     const now = Date.now();
     this.sweep(now, ttl);
     const id = `${throttlerName}:${key}`;

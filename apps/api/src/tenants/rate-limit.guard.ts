@@ -12,7 +12,7 @@ import type { FastifyReply } from 'fastify';
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
-    const { req, res } = this.getRequestResponse(context) as { req: Record<string, any>; res: FastifyReply };
+    const { req, res } = this.getRequestResponse(context) as { req: Record<string, unknown>; res: FastifyReply };
     const tracker = await getTracker(req, context);
     const name = throttler.name ?? 'default';
     const key = generateKey(context, tracker, name);

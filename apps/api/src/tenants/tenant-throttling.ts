@@ -9,7 +9,7 @@ import { FixedWindowThrottlerStorage } from './fixed-window-throttler-storage.js
 export function tenantThrottling(limitPerMinute: number): ThrottlerModuleOptions {
   return {
     throttlers: [{ name: 'default', ttl: 60_000, limit: limitPerMinute }],
-    getTracker: (request: Record<string, any>) => {
+    getTracker: (request: Record<string, unknown>) => {
       const tenant = (request as AuthenticatedRequest).tenant;
       return tenant ? `tenant:${tenant.tenantId}` : `ip:${String(request.ip)}`;
     },

@@ -69,25 +69,29 @@ export class WebhooksRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async createEndpoint(tenantId: string, input: { url: string; description: string; events: string[]; secret: string }): Promise<EndpointRow> {
-    const rows = await this.db.query(
+    const rows = rowsOf<EndpointRecord>(
+      await this.db.query(
       `INSERT INTO webhook_endpoints (id, tenant_id, url, description, events, secret) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
       [randomUUID(), tenantId, input.url, input.description, input.events, input.secret],
+      ),
     );
     return toEndpoint(rows[0]);
   }
 
   async listEndpoints(tenantId: string, limit: number, after?: Cursor): Promise<EndpointRow[]> {
-    const rows = await this.db.query(
-      `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints
-        WHERE tenant_id = $1 AND ${keysetSql(null, 2)}
-        ORDER BY created_at, id LIMIT $4`,
-      [tenantId, ...cursorParams(after), limit],
+    const rows = rowsOf<EndpointRecord>(
+      await this.db.query(
+        `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints
+          WHERE tenant_id = $1 AND ${keysetSql(null, 2)}
+          ORDER BY created_at, id LIMIT $4`,
+        [tenantId, ...cursorParams(after), limit],
+      ),
     );
     return rows.map(toEndpoint);
   }
 
   async findEndpoint(tenantId: string, id: string): Promise<EndpointRow | undefined> {
-    const rows = await this.db.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2`, [id, tenantId]);
+    const rows = rowsOf<EndpointRecord>(await this.db.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2`, [id, tenantId]));
     return rows[0] ? toEndpoint(rows[0]) : undefined;
   }
 
@@ -101,7 +105,7 @@ export class WebhooksRepository {
     patch: { url?: string; description?: string; events?: string[]; enabled?: boolean },
   ): Promise<EndpointRow | undefined> {
     return this.db.transaction(async (manager) => {
-      const rows = rowsOf(
+      const rows = rowsOf<EndpointRecord>(
         await manager.query(
           `UPDATE webhook_endpoints SET
               url = COALESCE($3::text, url),
@@ -131,7 +135,7 @@ export class WebhooksRepository {
 
   /** The new secret signs from now on; the old one also signs until `overlapSeconds` from now. */
   async rotateSecret(tenantId: string, id: string, secret: string, overlapSeconds: number): Promise<EndpointRow | undefined> {
-    const rows = rowsOf(
+    const rows = rowsOf<EndpointRecord>(
       await this.db.query(
         `UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = now() + make_interval(secs => $4),
                 secret = $3, updated_at = date_trunc('milliseconds', now())
@@ -147,21 +151,25 @@ export class WebhooksRepository {
   }
 
   async listDeliveries(tenantId: string, endpointId: string, limit: number, after?: Cursor): Promise<DeliveryRow[]> {
-    const rows = await this.db.query(
+    const rows = rowsOf<DeliveryRecord>(
+      await this.db.query(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
         WHERE d.endpoint_id = $1 AND d.tenant_id = $2
           AND ${keysetSql('d', 3, true)}
         ORDER BY d.created_at DESC, d.id DESC LIMIT $5`,
       [endpointId, tenantId, ...cursorParams(after), limit],
+      ),
     );
     return rows.map(toDelivery);
   }
 
   async findDelivery(tenantId: string, endpointId: string, id: string): Promise<DeliveryRow | undefined> {
-    const rows = await this.db.query(
+    const rows = rowsOf<DeliveryRecord>(
+      await this.db.query(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
         WHERE d.id = $1 AND d.endpoint_id = $2 AND d.tenant_id = $3`,
       [id, endpointId, tenantId],
+      ),
     );
     return rows[0] ? toDelivery(rows[0]) : undefined;
   }
@@ -183,7 +191,8 @@ export class WebhooksRepository {
 
   /** Leases up to `limit` due deliveries of enabled endpoints (several API processes never send one twice at once). */
   async claimDue(limit: number, leaseSeconds: number): Promise<DueDelivery[]> {
-    const rows = await this.db.query(
+    const rows = rowsOf<DueRecord>(
+      await this.db.query(
       `WITH due AS (
          SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
           WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.locked_until IS NULL OR d.locked_until < now()) AND e.enabled
@@ -194,8 +203,9 @@ export class WebhooksRepository {
        SELECT c.*, ev.body, e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret
          FROM claimed c JOIN webhook_events ev ON ev.id = c.event_id JOIN webhook_endpoints e ON e.id = c.endpoint_id`,
       [limit, leaseSeconds],
+      ),
     );
-    return (rows as Array<Record<string, any>>).map((row) => ({
+    return rows.map((row) => ({
       id: row.id,
       tenantId: row.tenant_id,
       endpointId: row.endpoint_id,
@@ -241,7 +251,7 @@ export class WebhooksRepository {
         ]);
         return false;
       }
-      const [endpoint] = rowsOf(
+      const [endpoint] = rowsOf<{ enabled: boolean; consecutive_failures: number; failing_too_long: boolean }>(
         await manager.query(
           `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, now()), consecutive_failures = consecutive_failures + 1
             WHERE id = $1
@@ -281,9 +291,46 @@ async function failPending(manager: { query(text: string, params?: unknown[]): P
   );
 }
 
-type Raw = Record<string, any>;
+interface EndpointRecord {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  events: WebhookEventType[];
+  enabled: boolean;
+  disabled_reason: string | null;
+  disabled_at: Date | null;
+  failing_since: Date | null;
+  previous_secret_expires_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
 
-function toEndpoint(row: Raw): EndpointRow {
+interface DeliveryRecord {
+  id: string;
+  event_id: string;
+  event_type: string;
+  status: DeliveryRow['status'];
+  next_attempt_at: Date | null;
+  created_at: Date;
+  /** json_agg of the attempts: timestamps arrive as strings. */
+  attempts: Array<Omit<AttemptRow, 'attemptedAt'> & { attemptedAt: string }>;
+}
+
+interface DueRecord {
+  id: string;
+  tenant_id: string;
+  endpoint_id: string;
+  event_id: string;
+  attempts: number;
+  window_start: Date;
+  body: string;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+}
+
+function toEndpoint(row: EndpointRecord): EndpointRow {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -300,7 +347,7 @@ function toEndpoint(row: Raw): EndpointRow {
   };
 }
 
-function toDelivery(row: Raw): DeliveryRow {
+function toDelivery(row: DeliveryRecord): DeliveryRow {
   return {
     id: row.id,
     eventId: row.event_id,
@@ -308,7 +355,7 @@ function toDelivery(row: Raw): DeliveryRow {
     status: row.status,
     nextAttemptAt: row.next_attempt_at,
     createdAt: row.created_at,
-    attempts: (row.attempts as Raw[]).map((a) => ({
+    attempts: row.attempts.map((a) => ({
       attemptedAt: new Date(a.attemptedAt),
       outcome: a.outcome,
       responseStatus: a.responseStatus,

@@ -26,7 +26,7 @@ export async function detectBlank(image: Sharp): Promise<BlankReport> {
   const n = info.width * info.height;
   for (let i = 0; i < n; i++) {
     const off = i * info.channels;
-    const v = wide ? data.readUInt16LE(off * 2) : data[off]!;
+    const v = wide ? data.readUInt16LE(off * 2) : data[off];
     sum += v;
     if (v > threshold) lit++;
   }

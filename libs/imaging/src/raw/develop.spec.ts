@@ -19,7 +19,7 @@ const thumbOnly: ProcessingPreset = { ...DEFAULT_PRESET, variants: [{ name: 'thu
 
 async function meanRgb(buf: Buffer): Promise<[number, number, number]> {
   const s = await sharp(buf).stats();
-  return [s.channels[0]!.mean, s.channels[1]!.mean, s.channels[2]!.mean];
+  return [s.channels[0].mean, s.channels[1].mean, s.channels[2].mean];
 }
 
 const wasm = new WasmRawDecoder();
@@ -34,12 +34,12 @@ describe('developRaw: native dcraw_emu', () => {
     assert.equal(r.source, 'dcraw_emu');
     assert.equal(r.halfSize, true, '400 px fits into half of 2012 px');
     assert.deepEqual([r.width, r.height], [1006, 662]);
-    const [red, green, blue] = await meanRgb(r.variants[0]!.data);
+    const [red, green, blue] = await meanRgb(r.variants[0].data);
     // Magenta = green well below red and blue. With -w the channels are balanced.
     assert.ok(green > 0.9 * Math.max(red, blue), `R/G/B ${red}/${green}/${blue}`);
     // Auto white balance (-a) is a different decode of the same data.
     const a = await developRaw(raw('nikon_d1.nef'), { ...thumbOnly, colour: { ...thumbOnly.colour, whiteBalance: 'auto' } }, { decoder: 'native' });
-    assert.notDeepEqual(await meanRgb(a.variants[0]!.data), [red, green, blue]);
+    assert.notDeepEqual(await meanRgb(a.variants[0].data), [red, green, blue]);
   });
 
   it('decodes at full size when a variant needs more than half the sensor', async () => {
@@ -60,7 +60,7 @@ describe('developRaw: native dcraw_emu', () => {
       const r = await developRaw(raw(file), thumbOnly, { decoder: 'native' });
       assert.equal(r.source, 'dcraw_emu');
       assert.deepEqual([r.width, r.height], [w, h]);
-      const [red, green, blue] = await meanRgb(r.variants[0]!.data);
+      const [red, green, blue] = await meanRgb(r.variants[0].data);
       assert.ok(Math.max(red, green, blue) > 30, `not blank: ${red}/${green}/${blue}`);
     });
   }
@@ -74,7 +74,7 @@ describe('developRaw: libraw-wasm', () => {
     const r2 = await developRaw(raw('kodak_c330_headerless.raw'), thumbOnly, { decoder: 'wasm', decoders: { wasm } });
     assert.equal(r2.source, 'libraw-wasm');
     assert.deepEqual([r2.width, r2.height], [1216, 912]);
-    const [red, green, blue] = await meanRgb(r.variants[0]!.data);
+    const [red, green, blue] = await meanRgb(r.variants[0].data);
     assert.ok(Math.min(red, green, blue) > 20, `not blank: ${red}/${green}/${blue}`);
   });
 
@@ -172,7 +172,7 @@ describe('developRaw: renditions', () => {
       ['full', 'jpeg', 2176, 1448, 'image/jpeg', 'jpg'],
       ['avif', 'heif', 300, 200, 'image/avif', 'avif'],
     ] as const) {
-      const v = byName[name]!;
+      const v = byName[name];
       const m = await sharp(v.data).metadata();
       assert.equal(m.format, format, name);
       assert.deepEqual([v.width, v.height, m.width, m.height], [w, h, w, h], name);
@@ -191,13 +191,13 @@ describe('developRaw: renditions', () => {
     const base = await developRaw(raw('kodak_c330_headerless.raw'), thumbOnly);
     const bright = await developRaw(raw('kodak_c330_headerless.raw'), { ...thumbOnly, colour: { ...thumbOnly.colour, exposure: 1 } });
     const grey = await developRaw(raw('kodak_c330_headerless.raw'), { ...thumbOnly, colour: { ...thumbOnly.colour, saturation: -1 } });
-    const [r0, g0, b0] = await meanRgb(base.variants[0]!.data);
-    const [r1, g1, b1] = await meanRgb(bright.variants[0]!.data);
+    const [r0, g0, b0] = await meanRgb(base.variants[0].data);
+    const [r1, g1, b1] = await meanRgb(bright.variants[0].data);
     assert.ok(r1 + g1 + b1 > 1.15 * (r0 + g0 + b0), 'brighter');
-    const s = await sharp(grey.variants[0]!.data).raw().toBuffer({ resolveWithObject: true });
+    const s = await sharp(grey.variants[0].data).raw().toBuffer({ resolveWithObject: true });
     let maxSpread = 0;
     for (let i = 0; i < s.data.length; i += s.info.channels) {
-      maxSpread = Math.max(maxSpread, Math.max(s.data[i]!, s.data[i + 1]!, s.data[i + 2]!) - Math.min(s.data[i]!, s.data[i + 1]!, s.data[i + 2]!));
+      maxSpread = Math.max(maxSpread, Math.max(s.data[i], s.data[i + 1], s.data[i + 2]) - Math.min(s.data[i], s.data[i + 1], s.data[i + 2]));
     }
     assert.ok(maxSpread <= 12, `saturation -1 is (nearly) grey, spread ${maxSpread}`);
   });
@@ -212,18 +212,18 @@ describe('developRaw: renditions', () => {
         .toFile(src);
       const exifOf = async (b: Buffer) => (await sharp(b).metadata()).exif?.toString('latin1') ?? '';
       const plain = await developRaw(src, thumbOnly);
-      assert.equal(await exifOf(plain.variants[0]!.data), '');
+      assert.equal(await exifOf(plain.variants[0].data), '');
       const kept = await developRaw(src, { ...thumbOnly, metadata: { keepExif: true, stripGps: true, copyright: '(c) Studio' } });
-      const e1 = await exifOf(kept.variants[0]!.data);
+      const e1 = await exifOf(kept.variants[0].data);
       assert.match(e1, /TestCam/);
       assert.match(e1, /\(c\) Studio/);
       assert.ok(!e1.includes('\x88\x25') && !e1.includes('\x25\x88'), 'no GPS IFD pointer');
       const withGps = await developRaw(src, { ...thumbOnly, metadata: { keepExif: true, stripGps: false, copyright: null } });
-      const e2 = await exifOf(withGps.variants[0]!.data);
+      const e2 = await exifOf(withGps.variants[0].data);
       assert.ok(e2.includes('\x25\x88') || e2.includes('\x88\x25'), 'GPS IFD kept');
       // RAW sources carry LibRaw's shooting data.
       const nef = await developRaw(raw('nikon_d1.nef'), { ...thumbOnly, metadata: { keepExif: true, stripGps: true, copyright: null } });
-      const e3 = await exifOf(nef.variants[0]!.data);
+      const e3 = await exifOf(nef.variants[0].data);
       assert.match(e3, /Nikon/);
       assert.match(e3, /2000:11:19 13:01:50/);
     } finally {
@@ -234,7 +234,7 @@ describe('developRaw: renditions', () => {
   it('auto-orients developed images', async () => {
     const r = await developRaw(fixture('images', 'orientation_6.jpg'), thumbOnly);
     assert.equal(r.source, 'developed-image');
-    assert.deepEqual([r.variants[0]!.width, r.variants[0]!.height], [400, 267]);
+    assert.deepEqual([r.variants[0].width, r.variants[0].height], [400, 267]);
   });
 
   it("source 'embedded-preview' uses the preview when there is one", async () => {
@@ -261,11 +261,11 @@ describe('synthetic DNG', () => {
     await writeSyntheticDng(p, { width: 1200, height: 800, seed: 3 });
     const full = await developRaw(p, { ...thumbOnly, variants: [{ name: 'full', longEdge: 'original', format: 'jpeg', quality: 80 }] }, { decoder: 'native' });
     assert.equal(full.source, 'dcraw_emu');
-    assert.deepEqual([full.width, full.height, full.variants[0]!.width, full.variants[0]!.height], [1200, 800, 1200, 800]);
+    assert.deepEqual([full.width, full.height, full.variants[0].width, full.variants[0].height], [1200, 800, 1200, 800]);
     const half = await developRaw(p, thumbOnly, { decoder: 'wasm', decoders: { wasm } });
     assert.equal(half.source, 'libraw-wasm');
     assert.deepEqual([half.width, half.height, half.halfSize], [600, 400, true]);
-    const s = await sharp(full.variants[0]!.data).stats();
+    const s = await sharp(full.variants[0].data).stats();
     for (const c of s.channels.slice(0, 3)) {
       assert.ok(c.mean > 40 && c.stdev > 20, `varied picture: mean ${c.mean} stdev ${c.stdev}`);
     }

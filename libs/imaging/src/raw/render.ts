@@ -37,7 +37,7 @@ export async function renderVariants(
     pipeline = pipeline.resize({ width: largest, height: largest, fit: 'inside', withoutEnlargement: true });
   }
   // 16-bit RGB / CMYK / grey / wide-gamut (embedded ICC) all become 8-bit sRGB here.
-  let base: RawBase = (await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })) as RawBase;
+  let base: RawBase = (await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }));
 
   const c = preset.colour;
   const k = Math.pow(2, c.exposure / 2.2); // exposure in linear light, applied to gamma-encoded values
@@ -48,11 +48,11 @@ export async function renderVariants(
     if (a !== 1 || b !== 0) {
       const colourBands = base.info.channels >= 3 ? 3 : 1;
       const alpha = base.info.channels - colourBands;
-      adj = adj.linear([...Array(colourBands).fill(a), ...Array(alpha).fill(1)], [...Array(colourBands).fill(b), ...Array(alpha).fill(0)]);
+      adj = adj.linear([...new Array<number>(colourBands).fill(a), ...new Array<number>(alpha).fill(1)], [...new Array<number>(colourBands).fill(b), ...new Array<number>(alpha).fill(0)]);
     }
     if (c.saturation !== 0) adj = adj.modulate({ saturation: Math.max(0, 1 + c.saturation) });
     if (c.autoLevels) adj = adj.normalise();
-    base = (await adj.raw().toBuffer({ resolveWithObject: true })) as RawBase;
+    base = (await adj.raw().toBuffer({ resolveWithObject: true }));
   }
 
   const variants: RenderedVariant[] = [];

@@ -52,17 +52,17 @@ describe('raw decoder sandbox', () => {
     assert.deepEqual(argv.slice(-3), ['/usr/bin/dcraw_emu', '-T', 'in.nef']);
     let i = 0;
     if (p.resourceLimits) {
-      assert.match(argv[i]!, /\/prlimit$/);
+      assert.match(argv[i], /\/prlimit$/);
       assert.deepEqual(argv.slice(i + 1, i + 6), [`--as=${3 * 1024 ** 3}`, '--cpu=7:9', `--fsize=${5 * 1024 ** 2}`, '--core=0', '--']);
       i += 6;
     }
     if (p.network) {
-      assert.match(argv[i]!, /\/unshare$/);
+      assert.match(argv[i], /\/unshare$/);
       assert.deepEqual(argv.slice(i + 1, i + 1 + p.network.split(' ').length), [...p.network.split(' ').slice(1), '--']);
       i += p.network.split(' ').length + 1;
     }
     if (p.user) {
-      assert.match(argv[i]!, /\/setpriv$/);
+      assert.match(argv[i], /\/setpriv$/);
       assert.deepEqual(argv.slice(i + 1, i + 6), [`--reuid=${p.user.uid}`, `--regid=${p.user.gid}`, '--clear-groups', '--no-new-privs', '--']);
       i += 6;
     }
@@ -110,9 +110,9 @@ describe('raw decoder sandbox', () => {
       assert.deepEqual(r.env, {}, 'the environment is empty even without any wrapper');
       assert.deepEqual(bare.command('/bin/true', ['x'], DEFAULT_LIMITS), { file: '/bin/true', args: ['x'] });
       assert.equal(warnings.length, 1);
-      assert.match(warnings[0]!.message, /prlimit not found/);
-      assert.match(warnings[0]!.message, /unshare not found/);
-      if (process.getuid!() === 0) assert.match(warnings[0]!.message, /setpriv not found\); decoders run as root/);
+      assert.match(warnings[0].message, /prlimit not found/);
+      assert.match(warnings[0].message, /unshare not found/);
+      if (process.getuid!() === 0) assert.match(warnings[0].message, /setpriv not found\); decoders run as root/);
     } finally {
       process.off('warning', onWarning);
     }

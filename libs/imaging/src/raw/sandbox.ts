@@ -130,7 +130,7 @@ export class Sandbox {
     for (const group of root && setpriv ? (opts.groups ?? ['nogroup', 'nobody']) : []) {
       // Probed inside the namespace, as it will run.
       const argv = [setpriv!, `--reuid=${name}`, `--regid=${group}`, '--clear-groups', '--no-new-privs', '--'];
-      const ids = await probe([...(networkWorks ? unshareArgv! : []), ...argv], 'process.stdout.write(JSON.stringify([process.getuid(), process.getgid()]))');
+      const ids = await probe([...(networkWorks ? unshareArgv : []), ...argv], 'process.stdout.write(JSON.stringify([process.getuid(), process.getgid()]))');
       const [uid, gid] = ids ? (JSON.parse(ids) as [number, number]) : [0, 0];
       if (uid !== 0) {
         user = { uid, gid, name, group };
@@ -170,7 +170,7 @@ export class Sandbox {
       file,
       ...args,
     ];
-    return { file: argv[0]!, args: argv.slice(1) };
+    return { file: argv[0], args: argv.slice(1) };
   }
 
   /** Run an absolute-path program in the sandbox, with an empty environment. */
@@ -243,7 +243,7 @@ function rlimitArgs(l: SandboxLimits): string[] {
 async function probe(prefix: string[], script = ''): Promise<string | null> {
   const argv = [...prefix, process.execPath, '-e', script];
   try {
-    const r = await run(argv[0]!, argv.slice(1), { env: {}, cwd: '/', timeoutMs: 15_000, maxStdoutBytes: 4096 });
+    const r = await run(argv[0], argv.slice(1), { env: {}, cwd: '/', timeoutMs: 15_000, maxStdoutBytes: 4096 });
     return r.code === 0 ? r.stdout.toString('utf8') : null;
   } catch {
     return null;

@@ -103,7 +103,7 @@ export function classify(head: Buffer, size: number, ext = ''): SniffResult {
 }
 
 function classifyIsoBmff(brands: readonly string[], size: number): SniffResult {
-  const brand = brands[0]!;
+  const brand = brands[0];
   if (brands.includes(CR3_BRAND)) {
     return { size, kind: 'cr3', raw: true, developed: false, mime: 'image/x-canon-cr3', label: 'Canon CR3', brand, make: 'Canon' };
   }

@@ -63,7 +63,7 @@ export class TiffReader {
     const out: number[] = [];
     for (let i = 0; i < Math.min(entry.count, 64); i++) {
       switch (entry.type) {
-        case 1: case 7: out.push(this.buf[this.base + entry.valueOffset + i]!); break;
+        case 1: case 7: out.push(this.buf[this.base + entry.valueOffset + i]); break;
         case 3: out.push(this.u16(entry.valueOffset + i * 2)); break;
         case 4: out.push(this.u32(entry.valueOffset + i * 4)); break;
         case 9: out.push(this.i32(entry.valueOffset + i * 4)); break;

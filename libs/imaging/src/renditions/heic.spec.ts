@@ -34,7 +34,7 @@ function p3ToSrgb(rgb: readonly number[]): number[] {
     [-0.0196376, -0.0786361, 1.0982735],
   ];
   return matrix.map((row) => {
-    const v = Math.min(1, Math.max(0, row[0]! * linear[0]! + row[1]! * linear[1]! + row[2]! * linear[2]!));
+    const v = Math.min(1, Math.max(0, row[0] * linear[0] + row[1] * linear[1] + row[2] * linear[2]));
     return 255 * (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055);
   });
 }

@@ -106,12 +106,12 @@ export function assertHeifComplete(bytes: Buffer): void {
 
   try {
     let at = iloc.start;
-    const version = bytes[at]!;
+    const version = bytes[at];
     at += 4;
-    const offsetSize = bytes[at]! >> 4;
-    const lengthSize = bytes[at]! & 0x0f;
-    const baseOffsetSize = bytes[at + 1]! >> 4;
-    const indexSize = version === 1 || version === 2 ? bytes[at + 1]! & 0x0f : 0;
+    const offsetSize = bytes[at] >> 4;
+    const lengthSize = bytes[at] & 0x0f;
+    const baseOffsetSize = bytes[at + 1] >> 4;
+    const indexSize = version === 1 || version === 2 ? bytes[at + 1] & 0x0f : 0;
     at += 2;
     const itemCount = version < 2 ? bytes.readUInt16BE(at) : bytes.readUInt32BE(at);
     at += version < 2 ? 2 : 4;

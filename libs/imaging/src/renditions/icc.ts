@@ -40,7 +40,7 @@ function readCurve(icc: Buffer, offset: number, size: number): Curve | null {
     return (x) => {
       const position = x * (count - 1);
       const i = Math.min(Math.floor(position), count - 2);
-      return table[i]! + (table[i + 1]! - table[i]!) * (position - i);
+      return table[i] + (table[i + 1] - table[i]) * (position - i);
     };
   }
   if (type === 'para') {
@@ -78,7 +78,7 @@ export function isSrgbProfile(icc: Buffer | undefined): boolean {
       const entry = tags.get(tag);
       if (!entry || entry.size < 20 || icc.toString('latin1', entry.offset, entry.offset + 4) !== 'XYZ ') return false;
       for (let axis = 0; axis < 3; axis++) {
-        if (Math.abs(s15Fixed16(icc, entry.offset + 8 + axis * 4) - expected[axis]!) > COLORANT_TOLERANCE) return false;
+        if (Math.abs(s15Fixed16(icc, entry.offset + 8 + axis * 4) - expected[axis]) > COLORANT_TOLERANCE) return false;
       }
     }
     for (const tag of ['rTRC', 'gTRC', 'bTRC']) {

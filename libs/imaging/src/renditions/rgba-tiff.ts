@@ -58,7 +58,7 @@ export function rgbaToTiff(pixels: { width: number; height: number; data: Uint8A
       // A single strip: its offset/count fits in the entry itself.
       head.writeUInt32LE(tag === 273 ? dataOffset : rowBytes * height, at + 8);
     } else {
-      head.writeUInt32LE(external[tag]!, at + 8);
+      head.writeUInt32LE(external[tag], at + 8);
     }
   });
   head.writeUInt32LE(0, ifdOffset + 2 + entries.length * 12); // no next IFD

@@ -12,7 +12,7 @@ function sniffIsoBmff(bytes: Buffer): SniffResult {
   const brands = isoBmffBrands(bytes);
   const format = heifFamily(brands);
   if (format) return { accepted: true, format };
-  return { accepted: false, detected: `ISO media (${brands[0]!.trim() || 'unknown brand'})` };
+  return { accepted: false, detected: `ISO media (${brands[0].trim() || 'unknown brand'})` };
 }
 
 function looksLikeText(bytes: Buffer): boolean {

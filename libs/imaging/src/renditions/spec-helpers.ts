@@ -25,7 +25,7 @@ export async function colourGrid(input: Buffer | Sharp, columns = 6, rows = 4): 
 
 export function meanAbsDiff(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length) throw new Error(`grid sizes differ: ${a.length} vs ${b.length}`);
-  return a.reduce((sum, value, i) => sum + Math.abs(value - b[i]!), 0) / a.length;
+  return a.reduce((sum, value, i) => sum + Math.abs(value - b[i]), 0) / a.length;
 }
 
 /** The ICC profile description ("desc" tag), v2 'desc' or v4 'mluc'. */

@@ -173,8 +173,8 @@ export function parseRawIdentify(text: string): RawInfo | null {
   const info: RawInfo = { width: out.w, height: out.h, cfa: /^Filter pattern:/m.test(text) };
   const norm = /^Normalized Make\/Model: =([^/]*)\/([^=]*)=/m.exec(text);
   if (norm) {
-    info.make = norm[1]!.trim() || undefined;
-    info.model = norm[2]!.trim() || undefined;
+    info.make = norm[1].trim() || undefined;
+    info.model = norm[2].trim() || undefined;
   }
   const iso = Number(line('ISO speed'));
   if (iso > 0) info.iso = iso;

@@ -49,7 +49,7 @@ function reply(header: WasmHeader, payload?: Uint8Array): void {
 
 async function loadLibRaw(): Promise<LibRawModule> {
   const distDir = path.dirname(createRequire(import.meta.url).resolve('libraw-wasm'));
-  const factory = (await import(pathToFileURL(path.join(distDir, 'libraw.js')).href)).default as (o: object) => Promise<LibRawModule>;
+  const { default: factory } = (await import(pathToFileURL(path.join(distDir, 'libraw.js')).href)) as { default: (o: object) => Promise<LibRawModule> };
   return factory({
     wasmBinary: readFileSync(path.join(distDir, 'libraw.wasm')),
     print: () => {},

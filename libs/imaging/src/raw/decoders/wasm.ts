@@ -42,8 +42,8 @@ export class WasmRawDecoder implements RawDecoder {
     this.sandbox = given ? () => Promise.resolve(given) : defaultSandbox;
   }
 
-  async available(): Promise<boolean> {
-    return true;
+  available(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   private async call(filePath: string, op: WasmOp, args: string[] = []): Promise<{ header: WasmHeader; payload: Buffer }> {

@@ -43,7 +43,7 @@ export function buildSyntheticDng({ width, height, seed = 1 }: SyntheticDngOptio
       let r = 0.15 + 0.6 * u;
       let g = 0.15 + 0.6 * v;
       let b = 0.15 + 0.6 * (1 - u) * (1 - v);
-      const t = 0.12 * row[x]!;
+      const t = 0.12 * row[x];
       r += t; g += t; b += t;
       const px = Math.floor(u * 6);
       const py = Math.floor(v * 4);
@@ -52,7 +52,7 @@ export function buildSyntheticDng({ width, height, seed = 1 }: SyntheticDngOptio
         r = k === 0 ? 0.8 : 0.1; g = k === 1 ? 0.8 : 0.1; b = k === 2 ? 0.8 : 0.1;
       }
       const scene = c === 0 ? r : c === 1 ? g : b;
-      const val = black + Math.max(0, Math.min(1, scene * gain[c]!)) * range;
+      const val = black + Math.max(0, Math.min(1, scene * gain[c])) * range;
       pixels.writeUInt16LE(Math.round(val), o);
       o += 2;
     }
@@ -119,7 +119,7 @@ export function buildSyntheticDng({ width, height, seed = 1 }: SyntheticDngOptio
 
 function encode(e: Entry): Buffer {
   if (typeof e.values === 'string') return Buffer.from(e.values + '\0', 'latin1');
-  const size = SIZE[e.type]!;
+  const size = SIZE[e.type];
   const n = e.type === 5 || e.type === 10 ? e.values.length : e.values.length;
   const unit = e.type === 5 || e.type === 10 ? 4 : size;
   const b = Buffer.alloc(n * unit);
