@@ -70,6 +70,8 @@ export interface WebhookConfig {
 export interface ProcessingConfig {
   leaseSeconds: number;
   maxAttempts: number;
+  /** Files one tenant may have in flight at once, unless its own limit says otherwise. */
+  tenantMaxFilesInFlight: number;
   concurrency: number;
   idleShutdownSeconds: number;
   rawDecoder: 'auto' | 'native' | 'wasm';
@@ -175,10 +177,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   };
 }
 
-function processingConfig(raw: Pick<RawConfig, 'LEASE_SECONDS' | 'MAX_ATTEMPTS' | 'WORKER_CONCURRENCY' | 'IDLE_SHUTDOWN_SECONDS' | 'RAW_DECODER'>): ProcessingConfig {
+function processingConfig(raw: Pick<RawConfig, 'LEASE_SECONDS' | 'MAX_ATTEMPTS' | 'TENANT_MAX_FILES_IN_FLIGHT' | 'WORKER_CONCURRENCY' | 'IDLE_SHUTDOWN_SECONDS' | 'RAW_DECODER'>): ProcessingConfig {
   return {
     leaseSeconds: raw.LEASE_SECONDS,
     maxAttempts: raw.MAX_ATTEMPTS,
+    tenantMaxFilesInFlight: raw.TENANT_MAX_FILES_IN_FLIGHT,
     concurrency: raw.WORKER_CONCURRENCY,
     idleShutdownSeconds: raw.IDLE_SHUTDOWN_SECONDS,
     rawDecoder: raw.RAW_DECODER,

@@ -36,6 +36,8 @@ export const workerProcessingFields = {
 export const processingFields = {
   LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Files one tenant may have in flight at once (the fair-share cap); a tenant's own limit overrides it. */
+  TENANT_MAX_FILES_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(32),
   ...workerProcessingFields,
 };
 

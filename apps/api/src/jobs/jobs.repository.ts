@@ -6,6 +6,7 @@ import { type Cursor, type FileOutput, type FileStatus, type JobStatus, rowsOf, 
 import type { ProcessingPreset } from '#imaging';
 import { emitWebhookEvent, type OutboxSql } from '../webhooks/outbox.js';
 import { toJobDto } from './job.mapper.js';
+import { ACTIVATE_TENANT_SQL } from './workers/fair-claim.js';
 
 export interface JobRow {
   id: string;
@@ -85,6 +86,8 @@ export class JobsRepository {
         [id, ctx.tenantId, to, from, TERMINAL_JOB_STATUSES],
       );
       if (rowsOf(moved).length === 0) return false;
+      // Queued work makes the tenant a candidate of the fair-share claim, in the same commit.
+      if (to === 'queued') await manager.query(ACTIVATE_TENANT_SQL, [ctx.tenantId]);
       if (fileUpdate) {
         await manager.query(
           `UPDATE job_files SET status = $4, lease_owner = NULL, lease_until = NULL,
