@@ -43,6 +43,10 @@ export interface AppConfig {
   webhooks: WebhookConfig;
   /** How long an Idempotency-Key's stored response is replayed. */
   idempotencyTtlSeconds: number;
+  /** Each tenant's allowances unless its own limits say otherwise. */
+  quotas: QuotaDefaults;
+  /** Retention of finished jobs' files and the sweeper that enforces it. */
+  jobs: { retentionDays: number; sweepSeconds: number };
   launcher: {
     kind: 'local' | 'ec2';
     maxWorkers: number;
@@ -65,6 +69,14 @@ export interface WebhookConfig {
   /** Only https targets (RUNTIME=aws); http is accepted with the embedded defaults. */
   httpsOnly: boolean;
   allowLoopback: boolean;
+}
+
+export interface QuotaDefaults {
+  storageBytes: number;
+  filesPerJob: number;
+  bytesPerFile: number;
+  concurrentJobs: number;
+  processingSecondsPerMonth: number;
 }
 
 export interface ProcessingConfig {
@@ -150,6 +162,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowLoopback: raw.WEBHOOK_ALLOW_LOOPBACK ?? raw.RUNTIME !== 'aws',
     },
     idempotencyTtlSeconds: raw.IDEMPOTENCY_TTL_SECONDS,
+    quotas: {
+      storageBytes: raw.QUOTA_STORAGE_BYTES,
+      filesPerJob: raw.QUOTA_FILES_PER_JOB,
+      bytesPerFile: raw.QUOTA_BYTES_PER_FILE,
+      concurrentJobs: raw.QUOTA_CONCURRENT_JOBS,
+      processingSecondsPerMonth: raw.QUOTA_PROCESSING_SECONDS_PER_MONTH,
+    },
+    jobs: { retentionDays: raw.JOB_RETENTION_DAYS, sweepSeconds: raw.JOB_SWEEP_SECONDS },
     launcher: {
       kind: raw.WORKER_LAUNCHER,
       maxWorkers: raw.MAX_WORKERS,

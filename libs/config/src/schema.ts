@@ -57,6 +57,19 @@ export const webhookFields = {
   WEBHOOK_ALLOW_LOOPBACK: booleanFlag.optional(),
 };
 
+/** Per-tenant allowances (defaults; the admin API sets a tenant's own) and retention of job files. */
+export const quotaFields = {
+  QUOTA_STORAGE_BYTES: z.coerce.number().int().min(0).default(1024 ** 4),
+  QUOTA_FILES_PER_JOB: z.coerce.number().int().min(1).max(100_000).default(1000),
+  QUOTA_BYTES_PER_FILE: z.coerce.number().int().min(1).max(5 * 1024 ** 4).default(5 * 1024 ** 3),
+  QUOTA_CONCURRENT_JOBS: z.coerce.number().int().min(1).max(10_000).default(10),
+  QUOTA_PROCESSING_SECONDS_PER_MONTH: z.coerce.number().int().min(0).default(360_000),
+  /** A finished job's RAW files, outputs and ZIP are deleted this many days after it finished. */
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** How often the job sweeper runs (expired files, interrupted deletions); 0: never. */
+  JOB_SWEEP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+};
+
 /**
  * Every environment variable Revela reads, with its default. `RUNTIME=embedded` (the default) starts
  * PostgreSQL and an S3 server in-process when DATABASE_URL / S3_ENDPOINT are unset; `RUNTIME=aws`
@@ -105,6 +118,7 @@ export const configSchema = z
     CORS_ORIGINS: originList.optional(),
 
     ...webhookFields,
+    ...quotaFields,
     IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
   })
   .superRefine((env, ctx) => {

@@ -90,11 +90,33 @@ export class JobFilesService {
     return toJobFileDto(file);
   }
 
-  private async requireDraftFile(ctx: TenantContext, jobId: string, fileId: string): Promise<FileRow> {
+  /**
+   * Removes a declared file from a draft with whatever was uploaded for it (object or multipart
+   * parts): the storage first, then the row, so that a failure leaves nothing orphaned.
+   */
+  async remove(ctx: TenantContext, jobId: string, fileId: string): Promise<void> {
+    const file = await this.requireDraftFile(ctx, jobId, fileId, 'files can only be removed from a draft');
+    if (file.multipartUploadId) await this.storage.abortRawMultipart(file.objectKey, file.multipartUploadId);
+    await this.storage.deleteRaw(file.objectKey);
+    if (!(await this.jobs.removeDraftFile(ctx, jobId, fileId))) throw problems.conflict('The job is no longer a draft.');
+  }
+
+  /** A fresh upload target (the first one's URLs expire); a multipart upload that was aborted or completed is started again. */
+  async renewUploadTarget(ctx: TenantContext, jobId: string, fileId: string): Promise<DeclaredFileDto> {
+    let file = await this.requireDraftFile(ctx, jobId, fileId, 'upload targets are only given while it is a draft');
+    if (file.bytes > SINGLE_PUT_MAX_BYTES && !file.multipartUploadId) {
+      const uploadId = await this.storage.startRawMultipart(file.objectKey);
+      await this.jobs.setMultipart(ctx, file.id, uploadId);
+      file = { ...file, multipartUploadId: uploadId };
+    }
+    return { file: toJobFileDto(file), upload: await this.uploadTarget(jobId, file) };
+  }
+
+  private async requireDraftFile(ctx: TenantContext, jobId: string, fileId: string, rule = 'uploads are only accepted while it is a draft'): Promise<FileRow> {
     const job = await this.jobsService.require(ctx, jobId);
     const file = await this.jobs.findFile(ctx, jobId, fileId);
     if (!file) throw problems.notFound('File');
-    if (job.status !== 'draft') throw problems.conflict(`The job is ${job.status}; uploads are only accepted while it is a draft.`);
+    if (job.status !== 'draft') throw problems.conflict(`The job is ${job.status}; ${rule}.`, { jobStatus: job.status });
     return file;
   }
 

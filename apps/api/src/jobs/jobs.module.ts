@@ -10,6 +10,8 @@ import { JobStorage } from './job-storage.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
+import { JobLifecycleRepository } from './lifecycle/job-lifecycle.repository.js';
+import { JobLifecycleService } from './lifecycle/job-lifecycle.service.js';
 import { CapacityService } from './launcher/capacity.service.js';
 import { Ec2WorkerLauncher } from './launcher/ec2-launcher.js';
 import { InternalUrl } from './launcher/internal-url.js';
@@ -29,6 +31,8 @@ import { WorkersRepository } from './workers/workers.repository.js';
     JobsRepository,
     JobStorage,
     JobsService,
+    JobLifecycleRepository,
+    JobLifecycleService,
     JobFilesService,
     DownloadsService,
     CapacityService,

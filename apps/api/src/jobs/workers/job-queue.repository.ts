@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { type AppConfig, InjectConfig } from '#config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ACTIVE_JOB_STATUSES, type FileOutput, type FileStatus, finalJobStatus, type JobStatus, rowsOf, TERMINAL_FILE_STATUSES } from '#database';
 import { emitWebhookEvent, type OutboxSql } from '../../webhooks/outbox.js';
 import { selectFile, selectJob } from '../jobs.repository.js';
 import { toJobDto, toJobFileDto } from '../job.mapper.js';
+import { expirySql } from '../retention.js';
 import { FAIR_CLAIM_SQL } from './fair-claim.js';
 
 export interface LeasedFile {
@@ -55,7 +57,10 @@ function finishableJob(params: { activeJobStatuses: string; terminalFileStatuses
  */
 @Injectable()
 export class JobQueueRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
 
   /** Files waiting for a worker, including those whose lease lapsed. */
   async countClaimable(maxAttempts: number): Promise<number> {
@@ -223,9 +228,10 @@ export class JobQueueRepository {
       const [finished] = rowsOf(
         await manager.query(
           `UPDATE jobs SET status = $3, finished_at = now(), archive_key = $4, archive_bytes = $5,
-                  archive_lease_until = NULL, archive_owner = NULL, archive_upload_id = NULL
+                  archive_lease_until = NULL, archive_owner = NULL, archive_upload_id = NULL,
+                  expires_at = ${expirySql('jobs.tenant_id', '$7')}
             WHERE id = $1 AND archive_owner = $2 AND status = ANY($6::text[]) RETURNING tenant_id`,
-          [jobId, workerId, status, archive?.key ?? null, archive?.bytes ?? null, ACTIVE_JOB_STATUSES],
+          [jobId, workerId, status, archive?.key ?? null, archive?.bytes ?? null, ACTIVE_JOB_STATUSES, this.config.jobs.retentionDays],
         ),
       );
       if (!finished) return undefined;
