@@ -21,6 +21,8 @@ export interface AppConfig {
   shutdownTimeoutSeconds: number;
   /** A photo `processing` longer than this (since its last change) is failed with a reason. */
   photoProcessingTimeoutSeconds: number;
+  /** A photo `pending_upload` longer than this (since it was declared) is failed and its objects removed. */
+  photoUploadTimeoutSeconds: number;
   database: { url: string | undefined; embeddedPort: number };
   s3: {
     endpoint: string | undefined;
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     photoProcessingTimeoutSeconds: raw.PHOTO_PROCESSING_TIMEOUT_SECONDS,
+    photoUploadTimeoutSeconds: raw.PHOTO_UPLOAD_TIMEOUT_SECONDS,
     database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
     s3: {
       ...s3Client(raw, raw.S3_REGION),

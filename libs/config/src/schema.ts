@@ -101,6 +101,8 @@ export const configSchema = z
     INTERNAL_API_URL: z.url().optional(),
     /** A photo still `processing` this long after its last change is failed with a reason (the Lambda gave up). */
     PHOTO_PROCESSING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(7 * 86_400).default(900),
+    /** A photo still `pending_upload` this long after it was declared is failed and whatever reached storage removed. */
+    PHOTO_UPLOAD_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
 
     ...processingFields,
     WORKER_LAUNCHER: z.enum(['local', 'ec2']).default('local'),
