@@ -49,11 +49,8 @@ describe('fair share: who gets the next file', () => {
   }
 
   async function setLimits(tenantId: string, limits: { weight?: number; maxFilesInFlight?: number }): Promise<void> {
-    await db.query(
-      `INSERT INTO tenant_limits (tenant_id, weight, max_files_in_flight) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id) DO UPDATE SET weight = EXCLUDED.weight, max_files_in_flight = EXCLUDED.max_files_in_flight`,
-      [tenantId, limits.weight ?? null, limits.maxFilesInFlight ?? null],
-    );
+    const res = await t.http().patch(`/v1/admin/tenants/${tenantId}/limits`).set('Authorization', `Bearer ${t.adminToken}`).send(limits);
+    assert.equal(res.status, 200, res.text);
   }
 
   it('alternates between tenants with work, and serves a tenant that arrives late before the busy one', async () => {

@@ -61,7 +61,7 @@ export const webhookFields = {
 export const quotaFields = {
   QUOTA_STORAGE_BYTES: z.coerce.number().int().min(0).default(1024 ** 4),
   QUOTA_FILES_PER_JOB: z.coerce.number().int().min(1).max(100_000).default(1000),
-  QUOTA_BYTES_PER_FILE: z.coerce.number().int().min(1).max(5 * 1024 ** 4).default(5 * 1024 ** 3),
+  QUOTA_BYTES_PER_FILE: z.coerce.number().int().min(1).max(5 * 1024 ** 4).default(4 * 1024 ** 3),
   QUOTA_CONCURRENT_JOBS: z.coerce.number().int().min(1).max(10_000).default(10),
   QUOTA_PROCESSING_SECONDS_PER_MONTH: z.coerce.number().int().min(0).default(360_000),
   /** A finished job's RAW files, outputs and ZIP are deleted this many days after it finished. */

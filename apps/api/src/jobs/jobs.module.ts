@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { QuotasModule } from '../quotas/quotas.module.js';
 import { DownloadsController } from './downloads.controller.js';
 import { DownloadsService } from './downloads.service.js';
 import { JobFilesController } from './job-files.controller.js';
@@ -26,6 +27,7 @@ import { WorkersController } from './workers/workers.controller.js';
 import { WorkersRepository } from './workers/workers.repository.js';
 
 @Module({
+  imports: [QuotasModule],
   controllers: [JobsController, JobFilesController, DownloadsController, WorkersController],
   providers: [
     JobsRepository,

@@ -6,6 +6,7 @@ import type { CreateJobDto, JobDto, JobPageDto, RetryJobResultDto, UpdateJobDto 
 import { JobStorage } from './job-storage.js';
 import { CapacityService } from './launcher/capacity.service.js';
 import { JobLifecycleService } from './lifecycle/job-lifecycle.service.js';
+import { QuotasService } from '../quotas/quotas.service.js';
 import { type JobRow, JobsRepository } from './jobs.repository.js';
 import { toJobDto } from './job.mapper.js';
 import { presetProblems, resolvePreset } from './preset-resolution.js';
@@ -17,6 +18,7 @@ export class JobsService {
     private readonly capacity: CapacityService,
     private readonly storage: JobStorage,
     private readonly lifecycle: JobLifecycleService,
+    private readonly quotas: QuotasService,
   ) {}
 
   /** Renames a draft or replaces its preset (omitted preset fields take the defaults, as on create). */
@@ -37,6 +39,7 @@ export class JobsService {
   /** Sends the failed files of a finished job back to the queue, attempts reset; the ZIP is rebuilt. */
   async retry(ctx: TenantContext, id: string): Promise<RetryJobResultDto> {
     const job = await this.require(ctx, id);
+    await this.quotas.checkQueue(ctx.tenantId);
     const requeued = await this.jobs.retryFailed(ctx, id);
     if (requeued === 0) {
       const why = job.purgedAt
@@ -107,6 +110,7 @@ export class JobsService {
     if (job.status !== 'draft') throw problems.conflict(`The job is ${job.status}; only a draft can be submitted.`);
     const files = await this.jobs.allFiles(ctx, id);
     if (files.length === 0) throw problems.conflict('The job has no files; declare and upload at least one.');
+    await this.quotas.checkQueue(ctx.tenantId);
     const sizes = await mapLimit(files, 8, (file) => this.storage.rawSize(file.objectKey));
     const notReady = files.flatMap((file, i) => {
       const size = sizes[i];
