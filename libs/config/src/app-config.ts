@@ -57,6 +57,8 @@ export interface AppConfig {
     tokenParameterPrefix: string | undefined;
     tokenTtlSeconds: number;
     reconcileSeconds: number;
+    /** Workers older than this are terminated. */
+    maxLifetimeSeconds: number;
   };
 }
 
@@ -181,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tokenParameterPrefix: raw.WORKER_TOKEN_PARAMETER_PREFIX,
       tokenTtlSeconds: raw.WORKER_TOKEN_TTL_SECONDS,
       reconcileSeconds: raw.WORKER_RECONCILE_SECONDS,
+      maxLifetimeSeconds: raw.WORKER_MAX_LIFETIME_SECONDS,
     },
   };
 }

@@ -113,6 +113,8 @@ export const configSchema = z
     WORKER_TOKEN_PARAMETER_PREFIX: ssmPath.optional(),
     /** How often the API re-checks the backlog against running workers; 0: only on submit and worker exits. */
     WORKER_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+    /** A worker running longer than this is terminated (EC2: TerminateInstances), whatever it is doing. */
+    WORKER_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(21_600),
     WORKER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
     /** With RUNTIME=aws: SSM path (e.g. `/revela/prod/config/`) holding ADMIN_TOKEN, CALLBACK_SIGNING_KEY and DATABASE_URL. */
     SSM_PARAMETER_PREFIX: ssmPath.optional(),
