@@ -24,5 +24,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-enum-comparison': 'off',
     },
   },
+  {
+    // Tests read HTTP and JSON bodies, which are `any` by nature; asserting on them is the test.
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'infra/test/**/*.ts', '**/*.spec.ts', '**/spec-helpers.ts', 'libs/**/testing/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
   prettier,
 );

@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { benchApi } from './api.js';
+import { benchClaim } from './claim.js';
 import { benchClinic } from './clinic.js';
 import { benchSoak } from './soak.js';
 import { benchStudio } from './studio.js';
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   clinic: benchClinic,
   studio: benchStudio,
   soak: benchSoak,
+  claim: benchClaim,
 };
 
 const FILE = 'BENCHMARKS.md';

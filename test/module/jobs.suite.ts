@@ -31,6 +31,8 @@ function jobRow(values: Partial<JobRow>): JobRow {
     finishedAt: null,
     archiveKey: null,
     archiveBytes: null,
+    expiresAt: null,
+    purgedAt: null,
     counts: { declared: 0, queued: 0, processing: 0, done: 0, failed: 0, canceled: 0 },
     workerMs: 0,
     ...values,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { AddTagsToResourceCommand, DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
@@ -56,6 +56,7 @@ describe('EC2 worker launcher', () => {
     ssm.on(AddTagsToResourceCommand).resolves({});
     ssm.on(DeleteParameterCommand).resolves({});
     ec2.on(RunInstancesCommand).callsFake(() => ({ OwnerId: ACCOUNT, Instances: [{ InstanceId: `i-${String(++instance).padStart(17, '0')}` }] }));
+    ec2.on(TerminateInstancesCommand).resolves({});
   });
   after(async () => {
     await db.end();
@@ -219,5 +220,45 @@ describe('EC2 worker launcher', () => {
     }
     await t.app.get(CapacityService).ensureCapacity();
     assert.equal(ec2.commandCalls(RunInstancesCommand).length, 0);
+  });
+
+  it('terminates a worker whose heartbeat stopped (it crashed without powering off), then launches its replacement', async () => {
+    await submitJob(2);
+    const [worker] = await openWorkers();
+    assert.ok(worker?.instance_id);
+    const token = issued.get(worker.id)!;
+    assert.equal((await workerCall(workerRoutes.heartbeat, token, { pid: 1 })).status, 204);
+    // Its last heartbeat was 10 minutes ago.
+    await db.query(`UPDATE workers SET last_heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, [worker.id]);
+    ec2.resetHistory();
+    ssm.resetHistory();
+
+    await t.app.get(CapacityService).ensureCapacity();
+    assert.deepEqual(
+      ec2.calls().map((c) => c.args[0].constructor.name),
+      ['TerminateInstancesCommand', 'RunInstancesCommand'],
+      'terminated first, replaced after',
+    );
+    assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand)[0]!.args[0].input, { InstanceIds: [worker.instance_id] });
+    const { rows } = await db.query(`SELECT stopped_at IS NOT NULL AS stopped, stop_reason FROM workers WHERE id = $1`, [worker.id]);
+    assert.deepEqual(rows[0], { stopped: true, stop_reason: 'terminated: no heartbeat for 300 s' });
+    assert.ok(ssm.commandCalls(DeleteParameterCommand).some((c) => c.args[0].input.Name === `${PREFIX}/${worker.id}`), 'its token parameter is deleted');
+    assert.equal((await workerCall(workerRoutes.heartbeat, token, { pid: 1 })).status, 401, 'its token is revoked');
+    assert.equal((await openWorkers()).length, 1);
+  });
+
+  it('terminates a worker past its maximum lifetime even though it still sends heartbeats, and leaves the others', async () => {
+    const [old] = await openWorkers();
+    await db.query(`UPDATE workers SET started_at = now() - interval '7 hours', last_heartbeat_at = now() WHERE id = $1`, [old!.id]);
+    ec2.resetHistory();
+    await t.app.get(CapacityService).ensureCapacity();
+    assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input), [{ InstanceIds: [old!.instance_id] }]);
+    const { rows } = await db.query(`SELECT stop_reason FROM workers WHERE id = $1`, [old!.id]);
+    assert.equal(rows[0].stop_reason, 'terminated: reached its maximum lifetime of 21600 s');
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1, 'replaced');
+
+    ec2.resetHistory();
+    await t.app.get(CapacityService).ensureCapacity();
+    assert.equal(ec2.commandCalls(TerminateInstancesCommand).length, 0, 'a young worker with a fresh start is left alone');
   });
 });

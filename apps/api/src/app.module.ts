@@ -13,6 +13,7 @@ import { loggerParams } from './logging.js';
 import { AnimalsModule } from './animals/animals.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { QuotasModule } from './quotas/quotas.module.js';
 import { InternalModule } from './internal/internal.module.js';
 import { RequestDrain, RequestDrainInterceptor } from './lifecycle/request-drain.js';
 import { tenantThrottling } from './tenants/tenant-throttling.js';
@@ -33,6 +34,7 @@ export class AppModule {
         StorageModule,
         HealthModule,
         TenantsModule,
+        QuotasModule,
         JobsModule,
         AnimalsModule,
         InternalModule,

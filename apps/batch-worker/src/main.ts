@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { ConfigError, loadWorkerConfig } from '#config';
 import { closeRawDecoders, defaultSandbox } from '#imaging';
 import { WorkerApi } from './api-client.js';
 import { createWorkerLogger } from './logger.js';
+import { createScratch, removeScratch, sweepStaleScratch } from './scratch.js';
 import { resolveWorkerToken } from './token.js';
 import { WorkerLoop } from './worker-loop.js';
 
@@ -15,9 +14,19 @@ async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createWorkerLogger(config.logLevel, config.workerId);
   const api = new WorkerApi({ baseUrl: config.apiUrl, token: await resolveWorkerToken(config.token) });
-  const scratchDir = config.scratchDir ?? path.join(os.tmpdir(), `revela-worker-${config.workerId}`);
-  await mkdir(scratchDir, { recursive: true, mode: 0o700 });
+  const scratchParent = config.scratchDir ?? os.tmpdir();
+  // Folders left by workers that crashed or were killed on this machine.
+  const stale = await sweepStaleScratch(scratchParent);
+  if (stale.length > 0) logger.info({ removed: stale }, 'removed stale scratch folders');
+  const scratchDir = await createScratch(scratchParent, config.workerId);
+  try {
+    await run(config, api, scratchDir, logger);
+  } finally {
+    await removeScratch(scratchDir);
+  }
+}
 
+async function run(config: ReturnType<typeof loadWorkerConfig>, api: WorkerApi, scratchDir: string, logger: ReturnType<typeof createWorkerLogger>): Promise<void> {
   await api.heartbeat(process.pid);
   const heartbeat = setInterval(() => {
     api.heartbeat(process.pid).catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
@@ -43,7 +52,7 @@ async function main(): Promise<void> {
 
   clearInterval(heartbeat);
   await closeRawDecoders();
-  await rm(scratchDir, { recursive: true, force: true });
+  await removeScratch(scratchDir);
   await api.stopped(outcome === 'idle' ? 'idle' : 'signal').catch((err: unknown) => logger.warn({ err }, 'could not report the stop'));
   logger.info({ outcome }, 'worker stopped');
   if (config.powerOffOnExit) {

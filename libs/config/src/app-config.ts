@@ -21,6 +21,8 @@ export interface AppConfig {
   shutdownTimeoutSeconds: number;
   /** A photo `processing` longer than this (since its last change) is failed with a reason. */
   photoProcessingTimeoutSeconds: number;
+  /** A photo `pending_upload` longer than this (since it was declared) is failed and its objects removed. */
+  photoUploadTimeoutSeconds: number;
   database: { url: string | undefined; embeddedPort: number };
   s3: {
     endpoint: string | undefined;
@@ -43,6 +45,10 @@ export interface AppConfig {
   webhooks: WebhookConfig;
   /** How long an Idempotency-Key's stored response is replayed. */
   idempotencyTtlSeconds: number;
+  /** Each tenant's allowances unless its own limits say otherwise. */
+  quotas: QuotaDefaults;
+  /** Retention of finished jobs' files and the sweeper that enforces it. */
+  jobs: { retentionDays: number; sweepSeconds: number };
   launcher: {
     kind: 'local' | 'ec2';
     maxWorkers: number;
@@ -51,6 +57,8 @@ export interface AppConfig {
     tokenParameterPrefix: string | undefined;
     tokenTtlSeconds: number;
     reconcileSeconds: number;
+    /** Workers older than this are terminated. */
+    maxLifetimeSeconds: number;
   };
 }
 
@@ -67,9 +75,19 @@ export interface WebhookConfig {
   allowLoopback: boolean;
 }
 
+export interface QuotaDefaults {
+  storageBytes: number;
+  filesPerJob: number;
+  bytesPerFile: number;
+  concurrentJobs: number;
+  processingSecondsPerMonth: number;
+}
+
 export interface ProcessingConfig {
   leaseSeconds: number;
   maxAttempts: number;
+  /** Files one tenant may have in flight at once, unless its own limit says otherwise. */
+  tenantMaxFilesInFlight: number;
   concurrency: number;
   idleShutdownSeconds: number;
   rawDecoder: 'auto' | 'native' | 'wasm';
@@ -121,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     photoProcessingTimeoutSeconds: raw.PHOTO_PROCESSING_TIMEOUT_SECONDS,
+    photoUploadTimeoutSeconds: raw.PHOTO_UPLOAD_TIMEOUT_SECONDS,
     database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
     s3: {
       ...s3Client(raw, raw.S3_REGION),
@@ -148,6 +167,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowLoopback: raw.WEBHOOK_ALLOW_LOOPBACK ?? raw.RUNTIME !== 'aws',
     },
     idempotencyTtlSeconds: raw.IDEMPOTENCY_TTL_SECONDS,
+    quotas: {
+      storageBytes: raw.QUOTA_STORAGE_BYTES,
+      filesPerJob: raw.QUOTA_FILES_PER_JOB,
+      bytesPerFile: raw.QUOTA_BYTES_PER_FILE,
+      concurrentJobs: raw.QUOTA_CONCURRENT_JOBS,
+      processingSecondsPerMonth: raw.QUOTA_PROCESSING_SECONDS_PER_MONTH,
+    },
+    jobs: { retentionDays: raw.JOB_RETENTION_DAYS, sweepSeconds: raw.JOB_SWEEP_SECONDS },
     launcher: {
       kind: raw.WORKER_LAUNCHER,
       maxWorkers: raw.MAX_WORKERS,
@@ -156,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tokenParameterPrefix: raw.WORKER_TOKEN_PARAMETER_PREFIX,
       tokenTtlSeconds: raw.WORKER_TOKEN_TTL_SECONDS,
       reconcileSeconds: raw.WORKER_RECONCILE_SECONDS,
+      maxLifetimeSeconds: raw.WORKER_MAX_LIFETIME_SECONDS,
     },
   };
 }
@@ -175,10 +203,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   };
 }
 
-function processingConfig(raw: Pick<RawConfig, 'LEASE_SECONDS' | 'MAX_ATTEMPTS' | 'WORKER_CONCURRENCY' | 'IDLE_SHUTDOWN_SECONDS' | 'RAW_DECODER'>): ProcessingConfig {
+function processingConfig(raw: Pick<RawConfig, 'LEASE_SECONDS' | 'MAX_ATTEMPTS' | 'TENANT_MAX_FILES_IN_FLIGHT' | 'WORKER_CONCURRENCY' | 'IDLE_SHUTDOWN_SECONDS' | 'RAW_DECODER'>): ProcessingConfig {
   return {
     leaseSeconds: raw.LEASE_SECONDS,
     maxAttempts: raw.MAX_ATTEMPTS,
+    tenantMaxFilesInFlight: raw.TENANT_MAX_FILES_IN_FLIGHT,
     concurrency: raw.WORKER_CONCURRENCY,
     idleShutdownSeconds: raw.IDLE_SHUTDOWN_SECONDS,
     rawDecoder: raw.RAW_DECODER,

@@ -6,6 +6,7 @@ export {
   type AppConfig,
   type BucketNames,
   type ProcessingConfig,
+  type QuotaDefaults,
   type ResolvedConfig,
   type ThumbnailConfig,
   type WebhookConfig,

@@ -36,6 +36,8 @@ export const workerProcessingFields = {
 export const processingFields = {
   LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Files one tenant may have in flight at once (the fair-share cap); a tenant's own limit overrides it. */
+  TENANT_MAX_FILES_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(32),
   ...workerProcessingFields,
 };
 
@@ -53,6 +55,19 @@ export const webhookFields = {
   WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().positive().max(30 * 86_400).default(3 * 86_400),
   /** Loopback targets (127.0.0.0/8, ::1); allowed by default with RUNTIME=embedded only. */
   WEBHOOK_ALLOW_LOOPBACK: booleanFlag.optional(),
+};
+
+/** Per-tenant allowances (defaults; the admin API sets a tenant's own) and retention of job files. */
+export const quotaFields = {
+  QUOTA_STORAGE_BYTES: z.coerce.number().int().min(0).default(1024 ** 4),
+  QUOTA_FILES_PER_JOB: z.coerce.number().int().min(1).max(100_000).default(1000),
+  QUOTA_BYTES_PER_FILE: z.coerce.number().int().min(1).max(5 * 1024 ** 4).default(4 * 1024 ** 3),
+  QUOTA_CONCURRENT_JOBS: z.coerce.number().int().min(1).max(10_000).default(10),
+  QUOTA_PROCESSING_SECONDS_PER_MONTH: z.coerce.number().int().min(0).default(360_000),
+  /** A finished job's RAW files, outputs and ZIP are deleted this many days after it finished. */
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** How often the job sweeper runs (expired files, interrupted deletions); 0: never. */
+  JOB_SWEEP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
 };
 
 /**
@@ -86,6 +101,8 @@ export const configSchema = z
     INTERNAL_API_URL: z.url().optional(),
     /** A photo still `processing` this long after its last change is failed with a reason (the Lambda gave up). */
     PHOTO_PROCESSING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(7 * 86_400).default(900),
+    /** A photo still `pending_upload` this long after it was declared is failed and whatever reached storage removed. */
+    PHOTO_UPLOAD_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
 
     ...processingFields,
     WORKER_LAUNCHER: z.enum(['local', 'ec2']).default('local'),
@@ -96,6 +113,8 @@ export const configSchema = z
     WORKER_TOKEN_PARAMETER_PREFIX: ssmPath.optional(),
     /** How often the API re-checks the backlog against running workers; 0: only on submit and worker exits. */
     WORKER_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+    /** A worker running longer than this is terminated (EC2: TerminateInstances), whatever it is doing. */
+    WORKER_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(21_600),
     WORKER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
     /** With RUNTIME=aws: SSM path (e.g. `/revela/prod/config/`) holding ADMIN_TOKEN, CALLBACK_SIGNING_KEY and DATABASE_URL. */
     SSM_PARAMETER_PREFIX: ssmPath.optional(),
@@ -103,6 +122,7 @@ export const configSchema = z
     CORS_ORIGINS: originList.optional(),
 
     ...webhookFields,
+    ...quotaFields,
     IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
   })
   .superRefine((env, ctx) => {

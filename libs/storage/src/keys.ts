@@ -14,6 +14,8 @@ export const keys = {
   jobRaw: (tenantId: string, jobId: string, fileId: string) => `${tenantPrefix(tenantId)}jobs/${jobId}/raw/${fileId}`,
   jobOutput: (tenantId: string, jobId: string, fileId: string, variant: string, extension: string) =>
     `${tenantPrefix(tenantId)}jobs/${jobId}/out/${fileId}/${variant}.${extension}`,
+  /** Everything a job stored (RAW files, outputs, ZIP), in either bucket. */
+  jobFolder: (tenantId: string, jobId: string) => `${tenantPrefix(tenantId)}jobs/${jobId}/`,
   jobArchive: (tenantId: string, jobId: string) => `${tenantPrefix(tenantId)}jobs/${jobId}/archive.zip`,
 };
 

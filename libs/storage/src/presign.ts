@@ -78,7 +78,8 @@ export function titleAsFilename(title: string): string {
 /** A PUT for one part of a multipart upload; with `contentLength` the part's exact size is signed too. */
 export async function presignPartPut(
   s3: S3Client,
-  target: { bucket: string; key: string; uploadId: string; partNumber: number; contentLength?: number },
+  /** The part's exact size is signed: S3 refuses a body of any other length (a part cannot grow to 5 GB). */
+  target: { bucket: string; key: string; uploadId: string; partNumber: number; contentLength: number },
   expiresInSeconds: number,
 ): Promise<PresignedRequest> {
   const expiresIn = ttl(expiresInSeconds);
@@ -89,8 +90,7 @@ export async function presignPartPut(
     PartNumber: target.partNumber,
     ContentLength: target.contentLength,
   });
-  const signed = target.contentLength === undefined ? undefined : new Set(['content-length']);
-  const url = await getSignedUrl(s3, command, { expiresIn, signableHeaders: signed });
-  const headers: Record<string, string> = target.contentLength === undefined ? {} : { 'Content-Length': String(target.contentLength) };
+  const url = await getSignedUrl(s3, command, { expiresIn, signableHeaders: new Set(['content-length']) });
+  const headers: Record<string, string> = { 'Content-Length': String(target.contentLength) };
   return { method: 'PUT', url, headers, expiresAt: new Date(Date.now() + expiresIn * 1000) };
 }

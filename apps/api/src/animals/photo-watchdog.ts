@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
+import { PhotoStorage } from './photo-storage.js';
 import { PhotosRepository } from './photos.repository.js';
 
 /**
@@ -16,6 +17,7 @@ export class PhotoWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly photos: PhotosRepository,
+    private readonly storage: PhotoStorage,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -33,8 +35,12 @@ export class PhotoWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
     await this.sweeping;
   }
 
-  /** Fails the photos stuck in `processing`; answers how many. */
+  /** Fails the photos stuck in `processing` or `pending_upload`; answers how many. */
   async sweep(): Promise<number> {
+    return (await this.sweepProcessing()) + (await this.sweepUploads());
+  }
+
+  private async sweepProcessing(): Promise<number> {
     const timeout = this.config.photoProcessingTimeoutSeconds;
     try {
       const ids = await this.photos.failStale(timeout, `processing did not finish within ${formatDuration(timeout)}; upload the photo again`);
@@ -45,8 +51,26 @@ export class PhotoWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
       return 0;
     }
   }
+
+  /**
+   * A photo declared but never uploaded within PHOTO_UPLOAD_TIMEOUT_SECONDS is failed, and whatever
+   * reached storage for it (a late or partial upload) is removed so that no object outlives its row's purpose.
+   */
+  private async sweepUploads(): Promise<number> {
+    const timeout = this.config.photoUploadTimeoutSeconds;
+    try {
+      const failed = await this.photos.failAbandonedUploads(timeout, `the upload did not arrive within ${formatDuration(timeout)}; declare the photo again`);
+      for (const at of failed) await this.storage.deletePhoto(at);
+      if (failed.length > 0) this.logger.warn({ photoIds: failed.map((p) => p.photoId), timeoutSeconds: timeout }, 'photos never uploaded were failed');
+      return failed.length;
+    } catch (err) {
+      this.logger.warn({ err }, 'could not sweep photos never uploaded; the next pass retries');
+      return 0;
+    }
+  }
 }
 
 function formatDuration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
   return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 }

@@ -85,6 +85,8 @@ export const problems = {
       detail,
       headers: { 'WWW-Authenticate': 'Bearer realm="revela"' },
     }),
+  gone: (detail: string, extensions?: Record<string, unknown>) =>
+    new ProblemException({ status: HttpStatus.GONE, slug: 'gone', title: 'Gone', detail, extensions }),
   forbidden: (detail: string) =>
     new ProblemException({ status: HttpStatus.FORBIDDEN, slug: 'forbidden', title: 'Forbidden', detail }),
   payloadTooLarge: (detail: string) =>

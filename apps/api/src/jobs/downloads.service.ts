@@ -22,6 +22,11 @@ export class DownloadsService {
     if (!DOWNLOADABLE_JOB_STATUSES.includes(job.status)) {
       throw problems.conflict(`The job is ${job.status}; downloads are available once it has completed.`, { jobStatus: job.status });
     }
+    if (job.purgedAt || (job.expiresAt && job.expiresAt.getTime() <= Date.now())) {
+      throw problems.gone(`The job's files were deleted at the end of their retention (${job.expiresAt?.toISOString()}).`, {
+        expiresAt: job.expiresAt?.toISOString(),
+      });
+    }
     const expiresAt = this.storage.linkExpiry().toISOString();
     const archiveName = `${titleAsFilename(job.name)}.zip`;
     const archive = job.archiveKey

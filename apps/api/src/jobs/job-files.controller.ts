@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Req } from '@nestjs/common';
 import {
   ApiBody,
   ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -76,5 +77,29 @@ export class JobFilesController {
       throw problems.unsupportedMediaType('Send the file as the raw request body with Content-Type: application/octet-stream.');
     }
     return this.files.uploadThroughApi(tenant, jobId, fileId, body);
+  }
+
+  @Delete(':fileId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ operationId: 'deleteJobFile', summary: 'Remove a declared file from a draft, with its partial or multipart upload' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ type: ProblemDocument, description: 'The job is not a draft.' })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  async remove(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) jobId: string, @Param('fileId', UuidParamPipe) fileId: string): Promise<void> {
+    await this.files.remove(tenant, jobId, fileId);
+  }
+
+  @Post(':fileId/upload-target')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'renewJobFileUploadTarget', summary: 'A fresh upload target for a declared file (its URLs expire)' })
+  @ApiOkResponse({ type: DeclaredFileDto })
+  @ApiConflictResponse({ type: ProblemDocument, description: 'The job is not a draft.' })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  renewUploadTarget(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) jobId: string,
+    @Param('fileId', UuidParamPipe) fileId: string,
+  ): Promise<DeclaredFileDto> {
+    return this.files.renewUploadTarget(tenant, jobId, fileId);
   }
 }

@@ -19,8 +19,8 @@ import { JobStorage } from './job-storage.js';
 import { JobsService } from './jobs.service.js';
 import { type FileRow, JobsRepository } from './jobs.repository.js';
 import { toJobFileDto } from './job.mapper.js';
+import { QuotasService } from '../quotas/quotas.service.js';
 
-const MAX_FILES_PER_JOB = 1000;
 const MIN_PART_BYTES = 16 * 1024 ** 2;
 
 @Injectable()
@@ -29,14 +29,13 @@ export class JobFilesService {
     private readonly jobs: JobsRepository,
     private readonly jobsService: JobsService,
     private readonly storage: JobStorage,
+    private readonly quotas: QuotasService,
   ) {}
 
   async declare(ctx: TenantContext, jobId: string, input: DeclareFileDto): Promise<DeclaredFileDto> {
     const job = await this.jobsService.require(ctx, jobId);
     if (job.status !== 'draft') throw problems.conflict(`The job is ${job.status}; files can only be added to a draft.`);
-    if ((await this.jobs.countFiles(ctx, jobId)) >= MAX_FILES_PER_JOB) {
-      throw problems.conflict(`A job holds at most ${MAX_FILES_PER_JOB} files.`);
-    }
+    await this.quotas.checkDeclare(ctx.tenantId, await this.jobs.countFiles(ctx, jobId), input.bytes);
     const fileId = randomUUID();
     const objectKey = keys.jobRaw(ctx.tenantId, jobId, fileId);
     const multipart = input.bytes > SINGLE_PUT_MAX_BYTES;
@@ -90,11 +89,33 @@ export class JobFilesService {
     return toJobFileDto(file);
   }
 
-  private async requireDraftFile(ctx: TenantContext, jobId: string, fileId: string): Promise<FileRow> {
+  /**
+   * Removes a declared file from a draft with whatever was uploaded for it (object or multipart
+   * parts): the storage first, then the row, so that a failure leaves nothing orphaned.
+   */
+  async remove(ctx: TenantContext, jobId: string, fileId: string): Promise<void> {
+    const file = await this.requireDraftFile(ctx, jobId, fileId, 'files can only be removed from a draft');
+    if (file.multipartUploadId) await this.storage.abortRawMultipart(file.objectKey, file.multipartUploadId);
+    await this.storage.deleteRaw(file.objectKey);
+    if (!(await this.jobs.removeDraftFile(ctx, jobId, fileId))) throw problems.conflict('The job is no longer a draft.');
+  }
+
+  /** A fresh upload target (the first one's URLs expire); a multipart upload that was aborted or completed is started again. */
+  async renewUploadTarget(ctx: TenantContext, jobId: string, fileId: string): Promise<DeclaredFileDto> {
+    let file = await this.requireDraftFile(ctx, jobId, fileId, 'upload targets are only given while it is a draft');
+    if (file.bytes > SINGLE_PUT_MAX_BYTES && !file.multipartUploadId) {
+      const uploadId = await this.storage.startRawMultipart(file.objectKey);
+      await this.jobs.setMultipart(ctx, file.id, uploadId);
+      file = { ...file, multipartUploadId: uploadId };
+    }
+    return { file: toJobFileDto(file), upload: await this.uploadTarget(jobId, file) };
+  }
+
+  private async requireDraftFile(ctx: TenantContext, jobId: string, fileId: string, rule = 'uploads are only accepted while it is a draft'): Promise<FileRow> {
     const job = await this.jobsService.require(ctx, jobId);
     const file = await this.jobs.findFile(ctx, jobId, fileId);
     if (!file) throw problems.notFound('File');
-    if (job.status !== 'draft') throw problems.conflict(`The job is ${job.status}; uploads are only accepted while it is a draft.`);
+    if (job.status !== 'draft') throw problems.conflict(`The job is ${job.status}; ${rule}.`, { jobStatus: job.status });
     return file;
   }
 
@@ -107,17 +128,13 @@ export class JobFilesService {
     const partSize = Math.max(MIN_PART_BYTES, Math.ceil(file.bytes / 10_000));
     const count = Math.ceil(file.bytes / partSize);
     const uploadId = file.multipartUploadId;
-    const signed = await Promise.all(
-      Array.from({ length: count }, (_, i) => {
-        const bytes = i === count - 1 ? file.bytes - partSize * (count - 1) : partSize;
-        return this.storage.presignRawPartPut(file.objectKey, uploadId, i + 1, bytes);
-      }),
-    );
+    const partBytes = (i: number) => (i === count - 1 ? file.bytes - partSize * (count - 1) : partSize);
+    const signed = await Promise.all(Array.from({ length: count }, (_, i) => this.storage.presignRawPartPut(file.objectKey, uploadId, i + 1, partBytes(i))));
     return {
       method: 'MULTIPART',
       headers: {},
       partSize,
-      parts: signed.map((part, i) => ({ partNumber: i + 1, url: part.url })),
+      parts: signed.map((part, i) => ({ partNumber: i + 1, url: part.url, bytes: partBytes(i) })),
       completeUrl: `/v1/jobs/${jobId}/files/${file.id}/complete`,
       apiUploadUrl,
       expiresAt: signed[0].expiresAt.toISOString(),

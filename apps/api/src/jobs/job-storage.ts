@@ -7,6 +7,8 @@ import {
   completeMultipartUpload,
   JOB_OUTPUT_TAGGING,
   MAX_PRESIGN_SECONDS,
+  deletePrefix,
+  keys,
   startMultipartUpload, objectSize, type PresignedRequest, presignGet, presignPartPut, presignPut, S3_CLIENT, streamToObject } from '#storage';
 
 const RAW_CONTENT_TYPE = 'application/octet-stream';
@@ -68,6 +70,14 @@ export class JobStorage {
 
   presignDownload(key: string, downloadName: string): Promise<PresignedRequest> {
     return presignGet(this.s3, { bucket: this.buckets.processed, key, downloadName }, this.ttl);
+  }
+
+  /** Deletes every object a job stored, RAW files, outputs and ZIP; safe to repeat. */
+  async deleteJobObjects(tenantId: string, jobId: string, uploads: Array<{ key: string; uploadId: string; bucket: 'raw' | 'processed' }>): Promise<void> {
+    for (const upload of uploads) await abortMultipartUpload(this.s3, this.buckets[upload.bucket], upload.key, upload.uploadId);
+    const prefix = keys.jobFolder(tenantId, jobId);
+    await deletePrefix(this.s3, this.buckets.raw, prefix);
+    await deletePrefix(this.s3, this.buckets.processed, prefix);
   }
 
   // The worker's side: every URL below is scoped to one object of the file or archive it holds.

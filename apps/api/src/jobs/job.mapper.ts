@@ -19,6 +19,7 @@ export function toJobDto(job: JobRow): JobDto {
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
     workerSeconds: Math.round(job.workerMs / 100) / 10,
+    expiresAt: job.expiresAt?.toISOString() ?? null,
   };
 }
 

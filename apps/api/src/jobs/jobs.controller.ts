@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -13,7 +14,7 @@ import { toPageRequest } from '../common/pagination.js';
 import { ProblemDocument } from '../common/problem.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { CurrentTenant, ForTenantKind } from '../tenants/auth.decorators.js';
-import { CreateJobDto, JobDto, JobListQueryDto, JobPageDto } from './dto/job.dto.js';
+import { CreateJobDto, JobDto, JobListQueryDto, JobPageDto, RetryJobResultDto, UpdateJobDto } from './dto/job.dto.js';
 import { JobsService } from './jobs.service.js';
 
 @ApiTags('Jobs')
@@ -62,5 +63,34 @@ export class JobsController {
   @ApiConflictResponse({ type: ProblemDocument })
   cancel(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<JobDto> {
     return this.jobs.cancel(tenant, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ operationId: 'updateJob', summary: 'Rename a draft or change its preset' })
+  @ApiOkResponse({ type: JobDto })
+  @ApiConflictResponse({ type: ProblemDocument, description: 'The job is no longer a draft.' })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  update(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Body() body: UpdateJobDto): Promise<JobDto> {
+    return this.jobs.update(tenant, id, body);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'retryJob', summary: 'Re-queue the failed files of a finished job', description: 'Attempts start over; the ZIP is rebuilt when they finish.' })
+  @ApiOkResponse({ type: RetryJobResultDto })
+  @ApiConflictResponse({ type: ProblemDocument })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  retry(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<RetryJobResultDto> {
+    return this.jobs.retry(tenant, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ operationId: 'deleteJob', summary: 'Delete a finished or canceled job with all its files', description: 'A running job answers 409: cancel it first.' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ type: ProblemDocument })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  async delete(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<void> {
+    await this.jobs.delete(tenant, id);
   }
 }

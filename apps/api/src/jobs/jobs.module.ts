@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { QuotasModule } from '../quotas/quotas.module.js';
 import { DownloadsController } from './downloads.controller.js';
 import { DownloadsService } from './downloads.service.js';
 import { JobFilesController } from './job-files.controller.js';
@@ -10,6 +11,8 @@ import { JobStorage } from './job-storage.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
+import { JobLifecycleRepository } from './lifecycle/job-lifecycle.repository.js';
+import { JobLifecycleService } from './lifecycle/job-lifecycle.service.js';
 import { CapacityService } from './launcher/capacity.service.js';
 import { Ec2WorkerLauncher } from './launcher/ec2-launcher.js';
 import { InternalUrl } from './launcher/internal-url.js';
@@ -24,11 +27,14 @@ import { WorkersController } from './workers/workers.controller.js';
 import { WorkersRepository } from './workers/workers.repository.js';
 
 @Module({
+  imports: [QuotasModule],
   controllers: [JobsController, JobFilesController, DownloadsController, WorkersController],
   providers: [
     JobsRepository,
     JobStorage,
     JobsService,
+    JobLifecycleRepository,
+    JobLifecycleService,
     JobFilesService,
     DownloadsService,
     CapacityService,

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { jobSourcesOf, type JobStatus, PENDING_FILE_STATUSES, type TenantContext } from '#database';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
-import type { CreateJobDto, JobDto, JobPageDto } from './dto/job.dto.js';
+import type { CreateJobDto, JobDto, JobPageDto, RetryJobResultDto, UpdateJobDto } from './dto/job.dto.js';
 import { JobStorage } from './job-storage.js';
 import { CapacityService } from './launcher/capacity.service.js';
+import { JobLifecycleService } from './lifecycle/job-lifecycle.service.js';
+import { QuotasService } from '../quotas/quotas.service.js';
 import { type JobRow, JobsRepository } from './jobs.repository.js';
 import { toJobDto } from './job.mapper.js';
 import { presetProblems, resolvePreset } from './preset-resolution.js';
@@ -15,7 +17,54 @@ export class JobsService {
     private readonly jobs: JobsRepository,
     private readonly capacity: CapacityService,
     private readonly storage: JobStorage,
+    private readonly lifecycle: JobLifecycleService,
+    private readonly quotas: QuotasService,
   ) {}
+
+  /** Renames a draft or replaces its preset (omitted preset fields take the defaults, as on create). */
+  async update(ctx: TenantContext, id: string, input: UpdateJobDto): Promise<JobDto> {
+    const job = await this.require(ctx, id);
+    if (input.name === undefined && input.preset === undefined) throw problems.validation([{ field: 'body', message: 'give a name, a preset or both' }]);
+    const preset = input.preset === undefined ? undefined : resolvePreset(input.preset);
+    if (preset) {
+      const invalid = presetProblems(preset);
+      if (invalid.length > 0) throw problems.validation(invalid);
+    }
+    if (!(await this.jobs.updateDraft(ctx, id, { name: input.name, preset }))) {
+      throw problems.conflict(`The job is ${job.status}; only a draft can be renamed or given another preset.`, { jobStatus: job.status });
+    }
+    return this.get(ctx, id);
+  }
+
+  /** Sends the failed files of a finished job back to the queue, attempts reset; the ZIP is rebuilt. */
+  async retry(ctx: TenantContext, id: string): Promise<RetryJobResultDto> {
+    const job = await this.require(ctx, id);
+    await this.quotas.checkQueue(ctx.tenantId);
+    const requeued = await this.jobs.retryFailed(ctx, id);
+    if (requeued === 0) {
+      const why = job.purgedAt
+        ? 'its files were deleted at the end of their retention'
+        : job.status === 'completed_with_errors' || job.status === 'failed'
+          ? 'it has no failed files'
+          : `it is ${job.status}; only a finished job with failed files can be retried`;
+      throw problems.conflict(`The job cannot be retried: ${why}.`, { jobStatus: job.status });
+    }
+    await this.capacity.ensureCapacity({ tenantId: ctx.tenantId, jobId: id });
+    return { requeued, job: await this.get(ctx, id) };
+  }
+
+  /**
+   * Deletes a finished or canceled job: S3 objects first, then rows. The job disappears at once; if
+   * the deletion is interrupted, the sweeper (or the same request again) finishes it.
+   */
+  async delete(ctx: TenantContext, id: string): Promise<void> {
+    const marked = await this.jobs.markDeleting(ctx, id);
+    if (marked === undefined) throw problems.notFound('Job');
+    if (marked !== 'marked') {
+      throw problems.conflict(`The job is ${marked}; cancel it first (POST /v1/jobs/${id}/cancel), then delete it.`, { jobStatus: marked });
+    }
+    await this.lifecycle.finishDeletion({ id, tenantId: ctx.tenantId });
+  }
 
   async create(ctx: TenantContext, input: CreateJobDto): Promise<JobDto> {
     const preset = resolvePreset(input.preset);
@@ -61,6 +110,7 @@ export class JobsService {
     if (job.status !== 'draft') throw problems.conflict(`The job is ${job.status}; only a draft can be submitted.`);
     const files = await this.jobs.allFiles(ctx, id);
     if (files.length === 0) throw problems.conflict('The job has no files; declare and upload at least one.');
+    await this.quotas.checkQueue(ctx.tenantId);
     const sizes = await mapLimit(files, 8, (file) => this.storage.rawSize(file.objectKey));
     const notReady = files.flatMap((file, i) => {
       const size = sizes[i];
@@ -73,7 +123,7 @@ export class JobsService {
         files: notReady,
       });
     }
-    const moved = await this.jobs.transition(ctx, id, jobSourcesOf('queued'), 'queued', { from: ['declared'], to: 'queued' });
+    const moved = await this.jobs.transition(ctx, id, ['draft'], 'queued', { from: ['declared'], to: 'queued' });
     if (!moved) throw problems.conflict('The job changed while it was being submitted; reload it.');
     await this.capacity.ensureCapacity({ tenantId: ctx.tenantId, jobId: id });
     return this.get(ctx, id);

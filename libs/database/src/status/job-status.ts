@@ -24,6 +24,12 @@ const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
 
 export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter((status) => JOB_TRANSITIONS[status].length === 0);
 
+/**
+ * Finished jobs whose failed files a client may send back to the queue (`POST /v1/jobs/{id}/retry`).
+ * The one way out of a terminal status, deliberate and outside the workers' transitions above.
+ */
+export const RETRYABLE_JOB_STATUSES: readonly JobStatus[] = ['completed_with_errors', 'failed'];
+
 export function canJobMove(from: JobStatus, to: JobStatus): boolean {
   return JOB_TRANSITIONS[from].includes(to);
 }

@@ -24,6 +24,7 @@ export class DeclareFileDto {
 export class PartTargetDto {
   @ApiProperty({ example: 1 }) partNumber: number;
   @ApiProperty({ description: 'Presigned PUT for this part.' }) url: string;
+  @ApiProperty({ example: 16_777_216, description: 'The part’s exact size; it is signed, so S3 refuses a body of any other length.' }) bytes: number;
 }
 
 export class UploadTargetDto {

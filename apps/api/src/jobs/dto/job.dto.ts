@@ -20,6 +20,21 @@ export class CreateJobDto {
   preset?: PresetDto;
 }
 
+export class UpdateJobDto {
+  @ApiPropertyOptional({ example: 'Wedding Silva (final)', minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  @SingleLine()
+  name?: string;
+
+  @ApiPropertyOptional({ type: PresetDto, description: 'Replaces the preset; omitted fields take the defaults.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PresetDto)
+  preset?: PresetDto;
+}
+
 export class JobListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: JOB_STATUSES })
   @IsOptional()
@@ -49,6 +64,18 @@ export class JobDto {
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) startedAt: string | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) finishedAt: string | null;
   @ApiProperty({ example: 12.4, description: 'Worker time spent on this job’s files, in seconds.' }) workerSeconds: number;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When the job’s RAW files, outputs and ZIP are deleted (the tenant’s retention after it finished); downloads then answer 410.',
+  })
+  expiresAt: string | null;
+}
+
+export class RetryJobResultDto {
+  @ApiProperty({ example: 3, description: 'Failed files sent back to the queue.' }) requeued: number;
+  @ApiProperty({ type: JobDto }) job: JobDto;
 }
 
 export class JobPageDto {

@@ -70,8 +70,26 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
     if (!exit.clean) await this.ensureCapacity().catch(() => undefined);
   }
 
+  /**
+   * Ends the workers that stopped sending heartbeats (crashed without powering off, hung) or have
+   * run longer than WORKER_MAX_LIFETIME_SECONDS, before counting capacity: a replacement is only
+   * launched for a worker that is being terminated, never beside it.
+   */
+  private async reapOverdue(): Promise<void> {
+    const overdue = await this.workers.overdue(this.launcher.kind, STALE_WORKER_SECONDS[this.launcher.kind], this.config.launcher.maxLifetimeSeconds);
+    for (const worker of overdue) {
+      try {
+        await this.launcher.terminate({ workerId: worker.id, instanceId: worker.instanceId });
+        await this.workers.stopped(worker.id, `terminated: ${worker.reason}`);
+      } catch (err) {
+        this.logger.error({ err, workerId: worker.id, instanceId: worker.instanceId }, 'could not terminate an overdue batch worker; the next pass retries');
+      }
+    }
+  }
+
   private async reconcile(trigger: LaunchTrigger): Promise<void> {
     const { processing, launcher } = this.config;
+    await this.reapOverdue();
     const claimable = await this.queue.countClaimable(processing.maxAttempts);
     if (claimable === 0) return;
     const alive = await this.workers.countAlive(this.launcher.kind, STALE_WORKER_SECONDS[this.launcher.kind]);

@@ -1,4 +1,4 @@
-import { type EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { type EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { AddTagsToResourceCommand, DeleteParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '#config';
@@ -87,6 +87,19 @@ export class Ec2WorkerLauncher implements WorkerLauncher {
       await this.forget(workerId);
       throw error;
     }
+  }
+
+  async terminate(worker: { workerId: string; instanceId: string | null }): Promise<void> {
+    if (worker.instanceId) {
+      try {
+        await this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [worker.instanceId] }));
+      } catch (err) {
+        // Already gone: nothing left to stop.
+        if ((err as { name?: string }).name !== 'InvalidInstanceID.NotFound') throw err;
+      }
+      this.logger.warn({ workerId: worker.workerId, instanceId: worker.instanceId }, 'batch worker instance terminated');
+    }
+    await this.forget(worker.workerId);
   }
 
   async forget(workerId: string): Promise<void> {

@@ -47,6 +47,15 @@ export class LocalWorkerLauncher implements WorkerLauncher {
     return Promise.resolve({});
   }
 
+  /** Kills the child process if this process started it (another API instance's children are its own). */
+  async terminate(worker: { workerId: string }): Promise<void> {
+    const child = this.children.get(worker.workerId);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   forget(): Promise<void> {
     return Promise.resolve();
   }

@@ -9,6 +9,11 @@ export interface WorkerLauncher {
   readonly kind: 'local' | 'ec2';
   /** Starts the worker with its credentials; EC2 answers the instance id. */
   launch(worker: WorkerCredentials, trigger: LaunchTrigger): Promise<{ instanceId?: string }>;
+  /**
+   * Ends a worker that stopped answering or outlived its maximum lifetime, whatever state it is in
+   * (EC2: TerminateInstances; local: SIGKILL). Its files' leases lapse and other workers take them.
+   */
+  terminate(worker: { workerId: string; instanceId: string | null }): Promise<void>;
   /** Drops whatever the launch stored beside the token row (EC2: the token parameter). */
   forget(workerId: string): Promise<void>;
   /** Stops what this process started (local workers); EC2 workers stop themselves when idle. */

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import { type AppConfig, InjectConfig } from '#config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ACTIVE_JOB_STATUSES, type FileOutput, type FileStatus, finalJobStatus, type JobStatus, rowsOf, TERMINAL_FILE_STATUSES } from '#database';
 import { emitWebhookEvent, type OutboxSql } from '../../webhooks/outbox.js';
 import { selectFile, selectJob } from '../jobs.repository.js';
 import { toJobDto, toJobFileDto } from '../job.mapper.js';
+import { expirySql } from '../retention.js';
+import { FAIR_CLAIM_SQL } from './fair-claim.js';
 
 export interface LeasedFile {
   id: string;
@@ -54,7 +57,10 @@ function finishableJob(params: { activeJobStatuses: string; terminalFileStatuses
  */
 @Injectable()
 export class JobQueueRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
 
   /** Files waiting for a worker, including those whose lease lapsed. */
   async countClaimable(maxAttempts: number): Promise<number> {
@@ -80,33 +86,12 @@ export class JobQueueRepository {
     });
   }
 
-  async claim(workerId: string, settings: { leaseSeconds: number; maxAttempts: number }): Promise<LeasedFile | undefined> {
-    const rows = rowsOf(
-      await this.db.query(
-        `WITH next AS (
-           SELECT f.id FROM job_files f JOIN jobs j ON j.id = f.job_id
-            WHERE ${claimableFile({ maxAttempts: '$1', activeJobStatuses: '$4' })}
-            ORDER BY f.created_at, f.id
-            LIMIT 1
-            FOR UPDATE OF f SKIP LOCKED)
-         UPDATE job_files f
-            SET status = 'processing', attempts = f.attempts + 1, lease_owner = $2,
-                lease_until = now() + make_interval(secs => $3), started_at = now(), error = NULL
-           FROM next WHERE f.id = next.id
-         RETURNING f.id, f.job_id, f.tenant_id, f.filename, f.object_key, f.attempts`,
-        [settings.maxAttempts, workerId, settings.leaseSeconds, ACTIVE_JOB_STATUSES],
-      ),
+  /** Leases the next file by the fair-share policy (see fair-claim.ts); undefined when none may be claimed. */
+  async claim(workerId: string, settings: { leaseSeconds: number; maxAttempts: number; tenantMaxFilesInFlight: number }): Promise<LeasedFile | undefined> {
+    const [row] = rowsOf(
+      await this.db.query(FAIR_CLAIM_SQL, [settings.maxAttempts, workerId, settings.leaseSeconds, settings.tenantMaxFilesInFlight]),
     );
-    const row = rows[0];
     if (!row) return undefined;
-    const [job] = rowsOf(
-      await this.db.query(
-        `UPDATE jobs SET status = CASE WHEN status = 'queued' THEN 'processing' ELSE status END,
-                         started_at = COALESCE(started_at, now())
-          WHERE id = $1 RETURNING preset`,
-        [row.job_id],
-      ),
-    );
     return {
       id: row.id,
       jobId: row.job_id,
@@ -114,7 +99,7 @@ export class JobQueueRepository {
       filename: row.filename,
       objectKey: row.object_key,
       attempt: row.attempts,
-      preset: job?.preset,
+      preset: row.preset,
     };
   }
 
@@ -243,9 +228,10 @@ export class JobQueueRepository {
       const [finished] = rowsOf(
         await manager.query(
           `UPDATE jobs SET status = $3, finished_at = now(), archive_key = $4, archive_bytes = $5,
-                  archive_lease_until = NULL, archive_owner = NULL, archive_upload_id = NULL
+                  archive_lease_until = NULL, archive_owner = NULL, archive_upload_id = NULL,
+                  expires_at = ${expirySql('jobs.tenant_id', '$7')}
             WHERE id = $1 AND archive_owner = $2 AND status = ANY($6::text[]) RETURNING tenant_id`,
-          [jobId, workerId, status, archive?.key ?? null, archive?.bytes ?? null, ACTIVE_JOB_STATUSES],
+          [jobId, workerId, status, archive?.key ?? null, archive?.bytes ?? null, ACTIVE_JOB_STATUSES, this.config.jobs.retentionDays],
         ),
       );
       if (!finished) return undefined;

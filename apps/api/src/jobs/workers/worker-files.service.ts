@@ -20,7 +20,8 @@ export class WorkerFilesService {
   ) {}
 
   private get settings() {
-    return { leaseSeconds: this.config.processing.leaseSeconds, maxAttempts: this.config.processing.maxAttempts };
+    const { leaseSeconds, maxAttempts, tenantMaxFilesInFlight } = this.config.processing;
+    return { leaseSeconds, maxAttempts, tenantMaxFilesInFlight };
   }
 
   /** The next file for `workerId`, with a GET for its RAW and a PUT for each variant, or null. */

@@ -43,6 +43,24 @@ export class WorkersRepository {
     return rowsOf(rows).length === 1;
   }
 
+  /**
+   * Workers not known to have stopped that must be ended: their heartbeat (or start, while booting)
+   * is older than `staleAfterSeconds`, or they started more than `maxLifetimeSeconds` ago.
+   */
+  async overdue(kind: WorkerKind, staleAfterSeconds: number, maxLifetimeSeconds: number): Promise<Array<{ id: string; instanceId: string | null; reason: string }>> {
+    const rows = await this.db.query(
+      `SELECT id, instance_id,
+              CASE WHEN started_at < now() - make_interval(secs => $3::int) THEN 'reached its maximum lifetime of ' || $3::int || ' s'
+                   ELSE 'no heartbeat for ' || $2::int || ' s' END AS reason
+         FROM workers
+        WHERE kind = $1 AND stopped_at IS NULL
+          AND (COALESCE(last_heartbeat_at, started_at) < now() - make_interval(secs => $2::int) OR started_at < now() - make_interval(secs => $3::int))
+        ORDER BY started_at`,
+      [kind, staleAfterSeconds, maxLifetimeSeconds],
+    );
+    return rowsOf(rows).map((r) => ({ id: r.id, instanceId: r.instance_id, reason: r.reason }));
+  }
+
   /** Workers not known to have stopped whose heartbeat (or start, while booting) is recent. */
   async countAlive(kind: WorkerKind, staleAfterSeconds: number): Promise<number> {
     const [row] = await this.db.query(
