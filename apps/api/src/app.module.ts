@@ -4,7 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfigModule, type ResolvedConfig } from '#config';
-import { dataSourceOptions } from '#database';
+import { apiDataSourceOptions, createScopedDataSource } from '#database';
 import { StorageModule } from '#storage';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor.js';
 import { IdempotencyStore } from './common/idempotency.store.js';
@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { InternalModule } from './internal/internal.module.js';
 import { RequestDrain, RequestDrainInterceptor } from './lifecycle/request-drain.js';
+import { DbScopeInterceptor } from './tenants/db-scope.interceptor.js';
 import { tenantThrottling } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -28,7 +29,11 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 500 }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...apiDataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 500 }),
+          // Every query honours the request's tenant (row-level security, see #database db-scope).
+          dataSourceFactory: async (options) => createScopedDataSource(options!).initialize(),
+        }),
         ThrottlerModule.forRoot(tenantThrottling(config.rateLimitPerMinute)),
         StorageModule,
         HealthModule,
@@ -39,6 +44,8 @@ export class AppModule {
         WebhooksModule,
       ],
       providers: [
+        // First: every later interceptor and the handler run in the request's database scope.
+        { provide: APP_INTERCEPTOR, useClass: DbScopeInterceptor },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         RequestDrain,
         { provide: APP_INTERCEPTOR, useClass: RequestDrainInterceptor },

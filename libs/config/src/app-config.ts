@@ -21,7 +21,11 @@ export interface AppConfig {
   shutdownTimeoutSeconds: number;
   /** A photo `processing` longer than this (since its last change) is failed with a reason. */
   photoProcessingTimeoutSeconds: number;
-  database: { url: string | undefined; embeddedPort: number };
+  /**
+   * `url`: the API's connections (every one runs as the RLS-bound role revela_app); `migrationUrl`:
+   * the schema owner, for migrations only (defaults to `url`).
+   */
+  database: { url: string | undefined; migrationUrl: string | undefined; embeddedPort: number };
   s3: {
     endpoint: string | undefined;
     region: string;
@@ -121,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     photoProcessingTimeoutSeconds: raw.PHOTO_PROCESSING_TIMEOUT_SECONDS,
-    database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
+    database: { url: raw.DATABASE_URL, migrationUrl: raw.DATABASE_MIGRATION_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
     s3: {
       ...s3Client(raw, raw.S3_REGION),
       embeddedPort: raw.EMBEDDED_S3_PORT,

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
+import { asSystem } from '#database';
 import { PhotosRepository } from './photos.repository.js';
 
 /**
@@ -37,7 +38,7 @@ export class PhotoWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
   async sweep(): Promise<number> {
     const timeout = this.config.photoProcessingTimeoutSeconds;
     try {
-      const ids = await this.photos.failStale(timeout, `processing did not finish within ${formatDuration(timeout)}; upload the photo again`);
+      const ids = await asSystem('photo watchdog', () => this.photos.failStale(timeout, `processing did not finish within ${formatDuration(timeout)}; upload the photo again`));
       if (ids.length > 0) this.logger.warn({ photoIds: ids, timeoutSeconds: timeout }, 'photos stuck in processing were failed');
       return ids.length;
     } catch (err) {

@@ -29,9 +29,8 @@ interface OwnerRow {
   last_used_at: Date | null;
 }
 
-const OWNER_BY_PREFIX = `SELECT k.id, k.tenant_id, t.kind, t.name, t.created_at, k.secret_hash, k.revoked_at, k.last_used_at
-                           FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-                          WHERE k.prefix = $1`;
+/** Before the request knows its tenant: the database's one narrow bypass for it (migration 1764000000000). */
+const OWNER_BY_PREFIX = `SELECT * FROM revela_api_key_owner($1)`;
 
 @Injectable()
 export class ApiKeysRepository {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AuthenticatedTenant, TenantContext } from '#database';
+import { type AuthenticatedTenant, type TenantContext, withTenant } from '#database';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
 import { apiKeyMatches, apiKeyPrefix, issueApiKey } from './api-key-token.js';
@@ -24,7 +24,8 @@ export class ApiKeysService {
     if (!owner || owner.revoked || !apiKeyMatches(token, owner.secretHash)) return undefined;
     const now = new Date();
     if (!owner.lastUsedAt || now.getTime() - owner.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      this.keys.touch(owner.keyId, now).catch((err: unknown) => this.logger.warn({ err }, 'could not record key use'));
+      // Authentication runs before the request's tenant scope: this write names the key's tenant itself.
+      withTenant(owner.tenantId, () => this.keys.touch(owner.keyId, now)).catch((err: unknown) => this.logger.warn({ err }, 'could not record key use'));
     }
     return { tenantId: owner.tenantId, kind: owner.kind, apiKeyId: owner.keyId, name: owner.tenantName, createdAt: owner.tenantCreatedAt };
   }
