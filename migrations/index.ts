@@ -4,8 +4,10 @@ import { AnimalsAndPhotos1763800200000 } from './1763800200000-animals-and-photo
 import { WorkerCredentials1763800300000 } from './1763800300000-worker-credentials.js';
 import { WebhooksAndIdempotency1763800400000 } from './1763800400000-webhooks-and-idempotency.js';
 import { RowLevelSecurity1764000000000 } from './1764000000000-row-level-security.js';
+import { ApiKeyScopes1764000001000 } from './1764000001000-api-key-scopes.js';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [TenantsAndApiKeys1763800000000, JobsFilesWorkers1763800100000, AnimalsAndPhotos1763800200000, WorkerCredentials1763800300000, WebhooksAndIdempotency1763800400000,
   RowLevelSecurity1764000000000,
+  ApiKeyScopes1764000001000,
 ];

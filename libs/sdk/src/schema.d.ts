@@ -506,6 +506,10 @@ export interface components {
             lastUsedAt?: string | null;
             /** Format: date-time */
             revokedAt?: string | null;
+            /** @description `read`: GET requests; `write`: every other request on the tenant's resources; `keys`: create, list and revoke API keys. */
+            scopes: ("read" | "write" | "keys")[];
+            /** Format: date-time */
+            expiresAt?: string | null;
             /**
              * @description The secret key. Shown only in this response; store it now.
              * @example rvl_3f9a1c0b7d2e4a61_4fJq8kVxN2c7yQ0mP5sLr9tW3uZb6hDe1aGiKoXnYvE
@@ -538,6 +542,23 @@ export interface components {
         CreateApiKeyDto: {
             /** @example ci-uploader */
             name: string;
+            /**
+             * @description `read`: GET requests; `write`: every other request on the tenant's resources; `keys`: create, list and revoke API keys.
+             * @default [
+             *       "read",
+             *       "write"
+             *     ]
+             * @example [
+             *       "read"
+             *     ]
+             */
+            scopes?: ("read" | "write" | "keys")[];
+            /**
+             * Format: date-time
+             * @description The key answers 401 from this instant on; omit for a key that does not expire.
+             * @example 2027-01-01T00:00:00Z
+             */
+            expiresAt?: string;
         };
         ApiKeyDto: {
             /** Format: uuid */
@@ -555,6 +576,10 @@ export interface components {
             lastUsedAt?: string | null;
             /** Format: date-time */
             revokedAt?: string | null;
+            /** @description `read`: GET requests; `write`: every other request on the tenant's resources; `keys`: create, list and revoke API keys. */
+            scopes: ("read" | "write" | "keys")[];
+            /** Format: date-time */
+            expiresAt?: string | null;
         };
         ApiKeyPageDto: {
             items: components["schemas"]["ApiKeyDto"][];
@@ -1508,6 +1533,10 @@ export interface operations {
                      *         "createdAt": "2026-11-21T10:15:00.000Z",
                      *         "lastUsedAt": "2026-11-21T10:15:00.000Z",
                      *         "revokedAt": "2026-11-21T10:15:00.000Z",
+                     *         "scopes": [
+                     *           "read"
+                     *         ],
+                     *         "expiresAt": "2026-11-21T10:15:00.000Z",
                      *         "key": "rvl_3f9a1c0b7d2e4a61_4fJq8kVxN2c7yQ0mP5sLr9tW3uZb6hDe1aGiKoXnYvE"
                      *       }
                      *     }
@@ -1565,10 +1594,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/tenants"
                      *     }
                      */
@@ -1687,6 +1716,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/tenant"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description The tenant’s rate limit is exhausted. */
             429: {
                 headers: {
@@ -1741,7 +1790,11 @@ export interface operations {
                      *           "prefix": "rvl_3f9a1c0b7d2e4a61",
                      *           "createdAt": "2026-11-21T10:15:00.000Z",
                      *           "lastUsedAt": "2026-11-21T10:15:00.000Z",
-                     *           "revokedAt": "2026-11-21T10:15:00.000Z"
+                     *           "revokedAt": "2026-11-21T10:15:00.000Z",
+                     *           "scopes": [
+                     *             "read"
+                     *           ],
+                     *           "expiresAt": "2026-11-21T10:15:00.000Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -1790,6 +1843,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the `keys` scope. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/api-keys"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description The tenant’s rate limit is exhausted. */
             429: {
                 headers: {
@@ -1830,7 +1903,11 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "ci-uploader"
+                 *       "name": "ci-uploader",
+                 *       "scopes": [
+                 *         "read"
+                 *       ],
+                 *       "expiresAt": "2027-01-01T00:00:00Z"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateApiKeyDto"];
@@ -1854,6 +1931,10 @@ export interface operations {
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
                      *       "lastUsedAt": "2026-11-21T10:15:00.000Z",
                      *       "revokedAt": "2026-11-21T10:15:00.000Z",
+                     *       "scopes": [
+                     *         "read"
+                     *       ],
+                     *       "expiresAt": "2026-11-21T10:15:00.000Z",
                      *       "key": "rvl_3f9a1c0b7d2e4a61_4fJq8kVxN2c7yQ0mP5sLr9tW3uZb6hDe1aGiKoXnYvE"
                      *     }
                      */
@@ -1894,6 +1975,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/api-keys"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the `keys` scope. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/api-keys"
                      *     }
                      */
@@ -1990,7 +2091,11 @@ export interface operations {
                      *       "prefix": "rvl_3f9a1c0b7d2e4a61",
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
                      *       "lastUsedAt": "2026-11-21T10:15:00.000Z",
-                     *       "revokedAt": "2026-11-21T10:15:00.000Z"
+                     *       "revokedAt": "2026-11-21T10:15:00.000Z",
+                     *       "scopes": [
+                     *         "read"
+                     *       ],
+                     *       "expiresAt": "2026-11-21T10:15:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -2010,6 +2115,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/api-keys/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the `keys` scope. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/api-keys/…"
                      *     }
                      */
@@ -2166,10 +2291,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs"
                      *     }
                      */
@@ -2355,10 +2480,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs"
                      *     }
                      */
@@ -2527,10 +2652,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…"
                      *     }
                      */
@@ -2685,10 +2810,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/submit"
                      *     }
                      */
@@ -2884,10 +3009,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/cancel"
                      *     }
                      */
@@ -3048,10 +3173,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files"
                      *     }
                      */
@@ -3197,10 +3322,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files"
                      *     }
                      */
@@ -3373,10 +3498,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files/…/complete"
                      *     }
                      */
@@ -3552,10 +3677,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files/…/content"
                      *     }
                      */
@@ -3685,10 +3810,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/download"
                      *     }
                      */
@@ -3863,10 +3988,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals"
                      *     }
                      */
@@ -4016,10 +4141,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals"
                      *     }
                      */
@@ -4163,10 +4288,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…"
                      *     }
                      */
@@ -4266,10 +4391,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…"
                      *     }
                      */
@@ -4434,10 +4559,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…"
                      *     }
                      */
@@ -4621,10 +4746,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…/photos"
                      *     }
                      */
@@ -4857,10 +4982,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…/photos"
                      *     }
                      */
@@ -5075,10 +5200,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…/photos/…"
                      *     }
                      */
@@ -5179,10 +5304,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…/photos/…"
                      *     }
                      */
@@ -5320,6 +5445,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/webhook-endpoints"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description The tenant’s rate limit is exhausted. */
             429: {
                 headers: {
@@ -5437,6 +5582,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints"
                      *     }
                      */
@@ -5567,6 +5732,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/webhook-endpoints/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -5644,6 +5829,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints/…"
                      *     }
                      */
@@ -5789,6 +5994,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/webhook-endpoints/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -5894,6 +6119,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints/…/rotate-secret"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints/…/rotate-secret"
                      *     }
                      */
@@ -6046,6 +6291,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints/…/test"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints/…/test"
                      *     }
                      */
@@ -6227,6 +6492,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/webhook-endpoints/…/deliveries"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -6333,6 +6618,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints/…/deliveries/…/redeliver"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints/…/deliveries/…/redeliver"
                      *     }
                      */

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { DataSource, Repository } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
-import { ApiKeyEntity, type Cursor, type TenantContext, type TenantKind } from '#database';
+import { ApiKeyEntity, type ApiKeyScope, type Cursor, type TenantContext, type TenantKind } from '#database';
 import type { IssuedApiKey } from './api-key-token.js';
 
 export interface KeyOwner {
@@ -16,6 +16,8 @@ export interface KeyOwner {
   secretHash: Buffer;
   revoked: boolean;
   lastUsedAt: Date | null;
+  scopes: ApiKeyScope[];
+  expiresAt: Date | null;
 }
 
 interface OwnerRow {
@@ -27,6 +29,8 @@ interface OwnerRow {
   secret_hash: Buffer;
   revoked_at: Date | null;
   last_used_at: Date | null;
+  scopes: ApiKeyScope[];
+  expires_at: Date | null;
 }
 
 /** Before the request knows its tenant: the database's one narrow bypass for it (migration 1764000000000). */
@@ -59,6 +63,8 @@ export class ApiKeysRepository {
       secretHash: row.secret_hash,
       revoked: row.revoked_at !== null,
       lastUsedAt: row.last_used_at,
+      scopes: row.scopes,
+      expiresAt: row.expires_at,
     };
   }
 
@@ -66,7 +72,7 @@ export class ApiKeysRepository {
     await this.keys.update({ id: keyId }, { lastUsedAt: at });
   }
 
-  async create(ctx: TenantContext, name: string, key: IssuedApiKey): Promise<ApiKeyEntity> {
+  async create(ctx: TenantContext, name: string, key: IssuedApiKey, rights: { scopes: ApiKeyScope[]; expiresAt: Date | null }): Promise<ApiKeyEntity> {
     return this.keys.save(
       this.keys.create({
         id: randomUUID(),
@@ -76,6 +82,8 @@ export class ApiKeysRepository {
         secretHash: key.secretHash,
         lastUsedAt: null,
         revokedAt: null,
+        scopes: rights.scopes,
+        expiresAt: rights.expiresAt,
       }),
     );
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ApiKeyEntity, TenantEntity, type TenantKind } from '#database';
+import { API_KEY_SCOPES, ApiKeyEntity, TenantEntity, type TenantKind } from '#database';
 import type { IssuedApiKey } from './api-key-token.js';
 
 @Injectable()
@@ -25,6 +25,9 @@ export class TenantsRepository {
           secretHash: key.secretHash,
           lastUsedAt: null,
           revokedAt: null,
+          // The first key can do everything, key management included: it is the tenant's way in.
+          scopes: [...API_KEY_SCOPES],
+          expiresAt: null,
         }),
       );
       return { tenant, apiKey };
