@@ -112,6 +112,9 @@ export const configSchema = z
     for (const key of ['DATABASE_URL', 'ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RUNTIME=aws' });
     }
+    // The Lambda's reports and the worker protocol never share the public listener in production.
+    if (!env.INTERNAL_PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'is required when RUNTIME=aws (internal routes get their own listener)' });
+    else if (env.INTERNAL_PORT === env.PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'must differ from PORT' });
   })
   .superRefine((env, ctx) => {
     if (env.WORKER_LAUNCHER !== 'ec2') return;
