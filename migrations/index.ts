@@ -6,10 +6,12 @@ import { WebhooksAndIdempotency1763800400000 } from './1763800400000-webhooks-an
 import { RowLevelSecurity1764000000000 } from './1764000000000-row-level-security.js';
 import { ApiKeyScopes1764000001000 } from './1764000001000-api-key-scopes.js';
 import { CallbackReportIds1764000002000 } from './1764000002000-callback-report-ids.js';
+import { JobFilesTenantFk1764000003000 } from './1764000003000-job-files-tenant-fk.js';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [TenantsAndApiKeys1763800000000, JobsFilesWorkers1763800100000, AnimalsAndPhotos1763800200000, WorkerCredentials1763800300000, WebhooksAndIdempotency1763800400000,
   RowLevelSecurity1764000000000,
   ApiKeyScopes1764000001000,
   CallbackReportIds1764000002000,
+  JobFilesTenantFk1764000003000,
 ];
