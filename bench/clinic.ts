@@ -17,7 +17,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import { ImageRejectedError, renderClinicPhoto } from '#imaging';
-import { SIGNATURE_HEADER, verifySignature } from '#signing';
+import { REPORT_ID_HEADER, SIGNATURE_HEADER, verifyRequest } from '#signing';
 import { createS3Client, keys, startEmbeddedS3 } from '#storage';
 import { createThumbnailHandler, type PhotoReportAck } from '#thumbnails';
 import { createAsyncInvoker } from '../apps/api/src/runtime/async-invoker.js';
@@ -103,7 +103,12 @@ function startStubApi(): Promise<{ url: string; reports: () => number; close(): 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const verified = verifySignature(SIGNING_KEY, req.headers[SIGNATURE_HEADER] as string | undefined, body);
+      const verified = verifyRequest(SIGNING_KEY, req.headers[SIGNATURE_HEADER] as string | undefined, {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        reportId: req.headers[REPORT_ID_HEADER] as string | undefined,
+        body,
+      });
       if (!verified.ok) {
         res.writeHead(401).end();
         return;

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { SIGNATURE_HEADER, verifySignature } from '#signing';
+import { REPORT_ID_HEADER, SIGNATURE_HEADER, verifyRequest } from '#signing';
 import type { PhotoReport } from '#thumbnails';
 import { createS3Client, type EmbeddedS3Handle, startEmbeddedS3 } from '#storage';
 import { fixture } from '../../test/support/fixtures.js';
@@ -76,7 +76,12 @@ describe('the thumbnail Lambda bundle', { timeout: 120_000 }, () => {
         request.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
           const report = JSON.parse(body) as PhotoReport;
-          const signature = verifySignature(signingKey, request.headers[SIGNATURE_HEADER] as string | undefined, body);
+          const signature = verifyRequest(signingKey, request.headers[SIGNATURE_HEADER] as string | undefined, {
+            method: request.method ?? '',
+            path: request.url ?? '',
+            reportId: request.headers[REPORT_ID_HEADER] as string | undefined,
+            body,
+          });
           reports.push({ path: request.url ?? '', report, signature });
           const photoId = decodeURIComponent((request.url ?? '').split('/')[4] ?? '');
           response.writeHead(signature.ok ? 200 : 401, { 'content-type': 'application/json' });

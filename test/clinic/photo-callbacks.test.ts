@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { signBody } from '#signing';
-import { photoResultPath } from '#thumbnails';
+import { REPORT_ID_HEADER, SIGNATURE_HEADER } from '#signing';
+import { photoReportHeaders, photoResultPath } from '#thumbnails';
 import { createS3Client, keys } from '#storage';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createAnimal, getPhoto, image, originalCreatedEvent, PROBLEM, uploadPresigned } from './photo-helpers.js';
@@ -24,10 +24,13 @@ describe('thumbnail Lambda callbacks: idempotence and signatures', () => {
     await t.close();
   });
 
-  const post = (photoId: string, body: string, signature?: string) => {
+  /** Posts a report to photoId's callback path with the given headers (signed for whatever they were signed for). */
+  const post = (photoId: string, body: string, headers?: Record<string, string>) => {
     const req = t.http().post(photoResultPath(photoId)).set('Content-Type', 'application/json');
-    return (signature ? req.set('X-Revela-Signature', signature) : req).send(body);
+    return (headers ? req.set(headers) : req).send(body);
   };
+  const signed = (photoId: string, body: string, options?: { reportId?: string; timestamp?: number }) =>
+    photoReportHeaders(t.config.callbackSigningKey, photoId, body, options);
 
   it('handles a duplicate event idempotently: one state change, the same renditions', async () => {
     const bytes = image('orientation_3.jpg');
@@ -96,28 +99,30 @@ describe('thumbnail Lambda callbacks: idempotence and signatures', () => {
     const photo = await uploadPresigned(t, auth, animalId, 'target.jpg', image('orientation_1.jpg'));
     const body = JSON.stringify({ status: 'failed', tenantId: clinic.id, animalId, reason: 'forged' });
     const now = Math.floor(Date.now() / 1000);
-    const cases: Array<[string, string | undefined, string]> = [
+    const { [REPORT_ID_HEADER]: _id, ...withoutId } = signed(photo.id, body);
+    const cases: Array<[string, Record<string, string> | undefined, string]> = [
       ['unsigned', undefined, body],
-      ['wrong key', signBody('not-the-signing-key-but-long-enough-1234', body), body],
-      ['stale (6 minutes old)', signBody(t.config.callbackSigningKey, body, now - 360), body],
-      ['from the future', signBody(t.config.callbackSigningKey, body, now + 360), body],
-      ['tampered body', signBody(t.config.callbackSigningKey, body), body.replace('forged', 'forgeD')],
-      ['malformed header', 'v1=abc', body],
+      ['wrong key', photoReportHeaders('not-the-signing-key-but-long-enough-1234', photo.id, body), body],
+      ['stale (6 minutes old)', signed(photo.id, body, { timestamp: now - 360 }), body],
+      ['from the future', signed(photo.id, body, { timestamp: now + 360 }), body],
+      ['tampered body', signed(photo.id, body), body.replace('forged', 'forgeD')],
+      ['malformed header', { ...signed(photo.id, body), [SIGNATURE_HEADER]: 'v1=abc' }, body],
+      ['no report id', withoutId, body],
     ];
-    for (const [label, signature, sent] of cases) {
-      const res = await post(photo.id, sent, signature);
+    for (const [label, headers, sent] of cases) {
+      const res = await post(photo.id, sent, headers);
       assert.equal(res.status, 401, label);
       assert.match(res.headers['content-type'], PROBLEM, label);
     }
     assert.equal((await getPhoto(t, auth, animalId, photo.id)).status, 'pending_upload', 'nothing changed');
 
-    const signed = await post(photo.id, body, signBody(t.config.callbackSigningKey, body, now - 200));
-    assert.equal(signed.status, 200, 'a correctly signed report within 5 minutes is accepted');
-    assert.deepEqual(signed.body, { photoId: photo.id, status: 'failed', changed: true, proceed: false });
+    const accepted = await post(photo.id, body, signed(photo.id, body, { timestamp: now - 200 }));
+    assert.equal(accepted.status, 200, 'a correctly signed report within 5 minutes is accepted');
+    assert.deepEqual(accepted.body, { photoId: photo.id, status: 'failed', changed: true, proceed: false });
     const failed = await getPhoto(t, auth, animalId, photo.id);
     assert.equal(failed.failureReason, 'forged');
 
-    const again = await post(photo.id, body, signBody(t.config.callbackSigningKey, body));
+    const again = await post(photo.id, body, signed(photo.id, body));
     assert.deepEqual(again.body, { photoId: photo.id, status: 'failed', changed: false, proceed: false }, 'terminal: acknowledged, unchanged');
   });
 
@@ -125,14 +130,34 @@ describe('thumbnail Lambda callbacks: idempotence and signatures', () => {
     const photo = await uploadPresigned(t, auth, animalId, 'scoped.jpg', image('orientation_1.jpg'));
     const other = await t.createTenant('clinic');
     const body = JSON.stringify({ status: 'failed', tenantId: other.id, animalId, reason: 'wrong tenant' });
-    const res = await post(photo.id, body, signBody(t.config.callbackSigningKey, body));
+    const res = await post(photo.id, body, signed(photo.id, body));
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { photoId: photo.id, status: null, changed: false, proceed: false });
     assert.equal((await getPhoto(t, auth, animalId, photo.id)).status, 'pending_upload');
 
     const invalid = JSON.stringify({ status: 'ready', tenantId: clinic.id, animalId });
-    const rejected = await post(photo.id, invalid, signBody(t.config.callbackSigningKey, invalid));
+    const rejected = await post(photo.id, invalid, signed(photo.id, invalid));
     assert.equal(rejected.status, 400, 'a signed but incomplete report is a validation problem');
     assert.match(rejected.headers['content-type'], PROBLEM);
+  });
+
+  it("refuses a captured report replayed against a sibling photo, or replayed at all", async () => {
+    const photo = await uploadPresigned(t, auth, animalId, 'first.jpg', image('orientation_1.jpg'));
+    const sibling = await uploadPresigned(t, auth, animalId, 'sibling.jpg', image('orientation_1.jpg'));
+    // A genuine `failed` report for the first photo; its body names only the tenant and the animal,
+    // which the sibling shares.
+    const body = JSON.stringify({ status: 'failed', tenantId: clinic.id, animalId, reason: 'not an image' });
+    const captured = signed(photo.id, body);
+
+    const moved = await post(sibling.id, body, captured);
+    assert.equal(moved.status, 401, 'the signature covers the path, hence the photo id');
+    assert.match(moved.headers['content-type'], PROBLEM);
+    assert.equal((await getPhoto(t, auth, animalId, sibling.id)).status, 'pending_upload', 'the sibling is untouched');
+
+    const first = await post(photo.id, body, captured);
+    assert.equal(first.status, 200, 'the original delivery is accepted once');
+    const replayed = await post(photo.id, body, captured);
+    assert.equal(replayed.status, 401, 'the same report id is accepted only once');
+    assert.match(replayed.body.detail, /already received/);
   });
 });

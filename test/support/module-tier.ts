@@ -23,7 +23,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig, loadConfig } from '#config';
-import type { AuthenticatedTenant, TenantKind } from '#database';
+import { API_KEY_SCOPES, type ApiKeyScope, type AuthenticatedTenant, type TenantKind } from '#database';
 import { ProblemDetailsFilter } from '../../apps/api/src/common/problem.filter.js';
 import { createValidationPipe } from '../../apps/api/src/common/validation.js';
 import { issueApiKey } from '../../apps/api/src/tenants/api-key-token.js';
@@ -105,7 +105,10 @@ export class KeyStore {
   }
 
   /** A key for a new tenant of `kind`: `authorization` is the header value to send. */
-  issue(kind: TenantKind, options: { revoked?: boolean; name?: string } = {}): { key: string; authorization: string; tenant: AuthenticatedTenant } {
+  issue(
+    kind: TenantKind,
+    options: { revoked?: boolean; name?: string; scopes?: ApiKeyScope[] } = {},
+  ): { key: string; authorization: string; tenant: AuthenticatedTenant } {
     const issued = issueApiKey();
     const tenant: AuthenticatedTenant = {
       tenantId: randomUUID(),
@@ -113,6 +116,7 @@ export class KeyStore {
       apiKeyId: randomUUID(),
       name: options.name ?? `${kind} ${randomBytes(3).toString('hex')}`,
       createdAt: new Date('2026-01-02T03:04:05.000Z'),
+      scopes: options.scopes ?? [...API_KEY_SCOPES],
     };
     this.owners.set(issued.prefix, {
       keyId: tenant.apiKeyId,
@@ -123,6 +127,8 @@ export class KeyStore {
       secretHash: issued.secretHash,
       revoked: options.revoked ?? false,
       lastUsedAt: new Date(),
+      scopes: [...tenant.scopes],
+      expiresAt: null,
     });
     return { key: issued.key, authorization: `Bearer ${issued.key}`, tenant };
   }

@@ -4,7 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfigModule, type ResolvedConfig } from '#config';
-import { dataSourceOptions } from '#database';
+import { apiDataSourceOptions, createScopedDataSource } from '#database';
 import { StorageModule } from '#storage';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor.js';
 import { IdempotencyStore } from './common/idempotency.store.js';
@@ -16,6 +16,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { QuotasModule } from './quotas/quotas.module.js';
 import { InternalModule } from './internal/internal.module.js';
 import { RequestDrain, RequestDrainInterceptor } from './lifecycle/request-drain.js';
+import { DbScopeInterceptor } from './tenants/db-scope.interceptor.js';
 import { tenantThrottling } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -29,7 +30,11 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 500 }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...apiDataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 500 }),
+          // Every query honours the request's tenant (row-level security, see #database db-scope).
+          dataSourceFactory: async (options) => createScopedDataSource(options!).initialize(),
+        }),
         ThrottlerModule.forRoot(tenantThrottling(config.rateLimitPerMinute)),
         StorageModule,
         HealthModule,
@@ -41,6 +46,8 @@ export class AppModule {
         WebhooksModule,
       ],
       providers: [
+        // First: every later interceptor and the handler run in the request's database scope.
+        { provide: APP_INTERCEPTOR, useClass: DbScopeInterceptor },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         RequestDrain,
         { provide: APP_INTERCEPTOR, useClass: RequestDrainInterceptor },

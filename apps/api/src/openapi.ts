@@ -89,7 +89,7 @@ const IDEMPOTENCY_PARAMETER = {
 const PROBLEM_EXAMPLES: Record<number, [slug: string, title: string, detail: string]> = {
   400: ['validation-error', 'Request validation failed', 'name: name must be a string'],
   401: ['unauthorized', 'Unauthorized', 'The API key is unknown or revoked.'],
-  403: ['forbidden', 'Forbidden', 'This route is for studio tenants; this tenant is a clinic.'],
+  403: ['insufficient-scope', 'Insufficient scope', 'This request needs an API key with the `write` scope; this key has `read`.'],
   404: ['not-found', 'Not found', 'Job was not found.'],
   409: ['conflict', 'Conflict', 'The job is processing; only a draft can be submitted.'],
   413: ['payload-too-large', 'Payload too large', 'Photos may be at most 50 MB.'],
@@ -122,6 +122,9 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
       if (operation.requestBody) operation.requestBody = structuredClone(operation.requestBody);
       if (secured) {
         responses['429'] ??= { description: 'The tenant’s rate limit is exhausted.', headers: { 'Retry-After': header('Retry-After') } };
+        if ((operation.security as Json[]).some((scheme) => 'apiKey' in scheme)) {
+          responses['403'] ??= { description: 'The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys).' };
+        }
         if (method === 'post') {
           (operation.parameters ??= []).push({ $ref: '#/components/parameters/IdempotencyKey' });
           responses['409'] = {

@@ -23,7 +23,11 @@ export interface AppConfig {
   photoProcessingTimeoutSeconds: number;
   /** A photo `pending_upload` longer than this (since it was declared) is failed and its objects removed. */
   photoUploadTimeoutSeconds: number;
-  database: { url: string | undefined; embeddedPort: number };
+  /**
+   * `url`: the API's connections (every one runs as the RLS-bound role revela_app); `migrationUrl`:
+   * the schema owner, for migrations only (defaults to `url`).
+   */
+  database: { url: string | undefined; migrationUrl: string | undefined; embeddedPort: number };
   s3: {
     endpoint: string | undefined;
     region: string;
@@ -140,7 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     photoProcessingTimeoutSeconds: raw.PHOTO_PROCESSING_TIMEOUT_SECONDS,
     photoUploadTimeoutSeconds: raw.PHOTO_UPLOAD_TIMEOUT_SECONDS,
-    database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
+    database: { url: raw.DATABASE_URL, migrationUrl: raw.DATABASE_MIGRATION_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },
     s3: {
       ...s3Client(raw, raw.S3_REGION),
       embeddedPort: raw.EMBEDDED_S3_PORT,

@@ -88,6 +88,8 @@ export const configSchema = z
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
 
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /** The schema owner's URL, used only to run migrations; defaults to DATABASE_URL. */
+    DATABASE_MIGRATION_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     EMBEDDED_POSTGRES_PORT: port.default(54329),
 
     ...storageFields,
@@ -130,6 +132,9 @@ export const configSchema = z
     for (const key of ['DATABASE_URL', 'ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RUNTIME=aws' });
     }
+    // The Lambda's reports and the worker protocol never share the public listener in production.
+    if (!env.INTERNAL_PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'is required when RUNTIME=aws (internal routes get their own listener)' });
+    else if (env.INTERNAL_PORT === env.PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'must differ from PORT' });
   })
   .superRefine((env, ctx) => {
     if (env.WORKER_LAUNCHER !== 'ec2') return;

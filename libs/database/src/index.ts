@@ -1,5 +1,6 @@
 export * from './entities/index.js';
-export { dataSourceOptions, runMigrations } from './data-source.js';
+export { apiDataSourceOptions, createScopedDataSource, dataSourceOptions, runMigrations } from './data-source.js';
+export { API_DATABASE_ROLE, asSystem, currentDbScope, type DbScope, installDbScopes, withTenant } from './db-scope.js';
 export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 export type { AuthenticatedTenant, TenantContext } from './tenant-context.js';
 export { cursorParams, decodeCursor, encodeCursor, keysetSql, pageAfter, type Cursor } from './cursor.js';

@@ -1,3 +1,4 @@
+import type { ApiKeyScope } from './entities/api-key.entity.js';
 import type { TenantKind } from './entities/tenant.entity.js';
 
 /**
@@ -14,4 +15,6 @@ export interface TenantContext {
 export interface AuthenticatedTenant extends TenantContext {
   readonly name: string;
   readonly createdAt: Date;
+  /** What the presented key may do. */
+  readonly scopes: readonly ApiKeyScope[];
 }

@@ -603,6 +603,10 @@ export interface components {
             lastUsedAt?: string | null;
             /** Format: date-time */
             revokedAt?: string | null;
+            /** @description `read`: GET requests; `write`: every other request on the tenant's resources; `keys`: create, list and revoke API keys. */
+            scopes: ("read" | "write" | "keys")[];
+            /** Format: date-time */
+            expiresAt?: string | null;
             /**
              * @description The secret key. Shown only in this response; store it now.
              * @example rvl_3f9a1c0b7d2e4a61_4fJq8kVxN2c7yQ0mP5sLr9tW3uZb6hDe1aGiKoXnYvE
@@ -635,6 +639,23 @@ export interface components {
         CreateApiKeyDto: {
             /** @example ci-uploader */
             name: string;
+            /**
+             * @description `read`: GET requests; `write`: every other request on the tenant's resources; `keys`: create, list and revoke API keys.
+             * @default [
+             *       "read",
+             *       "write"
+             *     ]
+             * @example [
+             *       "read"
+             *     ]
+             */
+            scopes?: ("read" | "write" | "keys")[];
+            /**
+             * Format: date-time
+             * @description The key answers 401 from this instant on; omit for a key that does not expire.
+             * @example 2027-01-01T00:00:00Z
+             */
+            expiresAt?: string;
         };
         ApiKeyDto: {
             /** Format: uuid */
@@ -652,6 +673,10 @@ export interface components {
             lastUsedAt?: string | null;
             /** Format: date-time */
             revokedAt?: string | null;
+            /** @description `read`: GET requests; `write`: every other request on the tenant's resources; `keys`: create, list and revoke API keys. */
+            scopes: ("read" | "write" | "keys")[];
+            /** Format: date-time */
+            expiresAt?: string | null;
         };
         ApiKeyPageDto: {
             items: components["schemas"]["ApiKeyDto"][];
@@ -1702,6 +1727,10 @@ export interface operations {
                      *         "createdAt": "2026-11-21T10:15:00.000Z",
                      *         "lastUsedAt": "2026-11-21T10:15:00.000Z",
                      *         "revokedAt": "2026-11-21T10:15:00.000Z",
+                     *         "scopes": [
+                     *           "read"
+                     *         ],
+                     *         "expiresAt": "2026-11-21T10:15:00.000Z",
                      *         "key": "rvl_3f9a1c0b7d2e4a61_4fJq8kVxN2c7yQ0mP5sLr9tW3uZb6hDe1aGiKoXnYvE"
                      *       }
                      *     }
@@ -1759,10 +1788,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/tenants"
                      *     }
                      */
@@ -1881,6 +1910,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/tenant"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description The tenant’s rate limit is exhausted. */
             429: {
                 headers: {
@@ -1935,7 +1984,11 @@ export interface operations {
                      *           "prefix": "rvl_3f9a1c0b7d2e4a61",
                      *           "createdAt": "2026-11-21T10:15:00.000Z",
                      *           "lastUsedAt": "2026-11-21T10:15:00.000Z",
-                     *           "revokedAt": "2026-11-21T10:15:00.000Z"
+                     *           "revokedAt": "2026-11-21T10:15:00.000Z",
+                     *           "scopes": [
+                     *             "read"
+                     *           ],
+                     *           "expiresAt": "2026-11-21T10:15:00.000Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -1984,6 +2037,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the `keys` scope. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/api-keys"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description The tenant’s rate limit is exhausted. */
             429: {
                 headers: {
@@ -2024,7 +2097,11 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "ci-uploader"
+                 *       "name": "ci-uploader",
+                 *       "scopes": [
+                 *         "read"
+                 *       ],
+                 *       "expiresAt": "2027-01-01T00:00:00Z"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateApiKeyDto"];
@@ -2048,6 +2125,10 @@ export interface operations {
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
                      *       "lastUsedAt": "2026-11-21T10:15:00.000Z",
                      *       "revokedAt": "2026-11-21T10:15:00.000Z",
+                     *       "scopes": [
+                     *         "read"
+                     *       ],
+                     *       "expiresAt": "2026-11-21T10:15:00.000Z",
                      *       "key": "rvl_3f9a1c0b7d2e4a61_4fJq8kVxN2c7yQ0mP5sLr9tW3uZb6hDe1aGiKoXnYvE"
                      *     }
                      */
@@ -2088,6 +2169,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/api-keys"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the `keys` scope. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/api-keys"
                      *     }
                      */
@@ -2184,7 +2285,11 @@ export interface operations {
                      *       "prefix": "rvl_3f9a1c0b7d2e4a61",
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
                      *       "lastUsedAt": "2026-11-21T10:15:00.000Z",
-                     *       "revokedAt": "2026-11-21T10:15:00.000Z"
+                     *       "revokedAt": "2026-11-21T10:15:00.000Z",
+                     *       "scopes": [
+                     *         "read"
+                     *       ],
+                     *       "expiresAt": "2026-11-21T10:15:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -2204,6 +2309,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/api-keys/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the `keys` scope. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/api-keys/…"
                      *     }
                      */
@@ -2735,10 +2860,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs"
                      *     }
                      */
@@ -2925,10 +3050,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs"
                      *     }
                      */
@@ -3098,10 +3223,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…"
                      *     }
                      */
@@ -3587,10 +3712,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/submit"
                      *     }
                      */
@@ -3787,10 +3912,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/cancel"
                      *     }
                      */
@@ -4154,10 +4279,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files"
                      *     }
                      */
@@ -4304,10 +4429,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files"
                      *     }
                      */
@@ -4480,10 +4605,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files/…/complete"
                      *     }
                      */
@@ -4659,10 +4784,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files/…/content"
                      *     }
                      */
@@ -5119,10 +5244,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/download"
                      *     }
                      */
@@ -5297,10 +5422,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals"
                      *     }
                      */
@@ -5450,10 +5575,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals"
                      *     }
                      */
@@ -5597,10 +5722,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…"
                      *     }
                      */
@@ -5700,10 +5825,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…"
                      *     }
                      */
@@ -5868,10 +5993,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…"
                      *     }
                      */
@@ -6055,10 +6180,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…/photos"
                      *     }
                      */
@@ -6291,10 +6416,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…/photos"
                      *     }
                      */
@@ -6509,10 +6634,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…/photos/…"
                      *     }
                      */
@@ -6613,10 +6738,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/animals/…/photos/…"
                      *     }
                      */
@@ -6754,6 +6879,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/webhook-endpoints"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description The tenant’s rate limit is exhausted. */
             429: {
                 headers: {
@@ -6871,6 +7016,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints"
                      *     }
                      */
@@ -7001,6 +7166,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/webhook-endpoints/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -7078,6 +7263,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints/…"
                      *     }
                      */
@@ -7223,6 +7428,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/webhook-endpoints/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -7328,6 +7553,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints/…/rotate-secret"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints/…/rotate-secret"
                      *     }
                      */
@@ -7480,6 +7725,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints/…/test"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints/…/test"
                      *     }
                      */
@@ -7661,6 +7926,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/webhook-endpoints/…/deliveries"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -7767,6 +8052,26 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/webhook-endpoints/…/deliveries/…/redeliver"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/webhook-endpoints/…/deliveries/…/redeliver"
                      *     }
                      */

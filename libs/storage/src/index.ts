@@ -1,5 +1,5 @@
 export { createS3Client, type S3ClientSettings } from './s3-client.js';
-export { JOB_OUTPUT_TAGGING, keys, tenantPrefix, parsePhotoOriginalKey } from './keys.js';
+export { assertKeyWithin, JOB_OUTPUT_TAGGING, KeyOutsideScopeError, keys, tenantPrefix, parsePhotoOriginalKey } from './keys.js';
 export {
   presignGet,
   presignPut,

@@ -19,6 +19,27 @@ export const keys = {
   jobArchive: (tenantId: string, jobId: string) => `${tenantPrefix(tenantId)}jobs/${jobId}/archive.zip`,
 };
 
+export class KeyOutsideScopeError extends Error {
+  override readonly name = 'KeyOutsideScopeError';
+  constructor(readonly key: string, readonly scope: string) {
+    super(`refusing to presign an object outside ${scope}`);
+  }
+}
+
+/**
+ * The one check every presigned URL passes: the key lies under the caller's own prefix (a tenant's
+ * `tenants/{id}/`, or a narrower folder of it such as one job), with no `.`/`..`/empty segment to
+ * climb out of it. A key read from a row is data, not proof: a corrupted or forged row must not
+ * turn into a link to another tenant's object.
+ */
+export function assertKeyWithin(key: string, scope: string): void {
+  const scoped = /^tenants\/[0-9a-f-]{36}\/(?:[^/]+\/)*$/.test(scope);
+  const segments = key.split('/');
+  if (!scoped || !key.startsWith(scope) || key.length === scope.length || segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new KeyOutsideScopeError(key, scope);
+  }
+}
+
 const PHOTO_ORIGINAL = /^tenants\/([0-9a-f-]{36})\/animals\/([0-9a-f-]{36})\/photos\/([0-9a-f-]{36})\/original$/;
 
 /** Reverses `keys.photoOriginal`; undefined for any other key. */

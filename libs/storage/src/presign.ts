@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { assertKeyWithin } from './keys.js';
 
 /** Presigned URLs never outlive this, whatever the caller asks. */
 export const MAX_PRESIGN_SECONDS = 900;
@@ -18,9 +19,10 @@ function ttl(seconds: number): number {
 /** A PUT bound to one key and content type, and to its exact length when `contentLength` is given. */
 export async function presignPut(
   s3: S3Client,
-  target: { bucket: string; key: string; contentType: string; contentLength?: number; tagging?: string },
+  target: { bucket: string; key: string; within: string; contentType: string; contentLength?: number; tagging?: string },
   expiresInSeconds: number,
 ): Promise<PresignedRequest> {
+  assertKeyWithin(target.key, target.within);
   const expiresIn = ttl(expiresInSeconds);
   // Tagging is hoisted into the signed query string: the uploader cannot leave the tag off.
   const command = new PutObjectCommand({
@@ -42,9 +44,10 @@ export async function presignPut(
 
 export async function presignGet(
   s3: S3Client,
-  target: { bucket: string; key: string; downloadName?: string },
+  target: { bucket: string; key: string; within: string; downloadName?: string },
   expiresInSeconds: number,
 ): Promise<PresignedRequest> {
+  assertKeyWithin(target.key, target.within);
   const expiresIn = ttl(expiresInSeconds);
   const command = new GetObjectCommand({
     Bucket: target.bucket,
@@ -75,13 +78,14 @@ export function titleAsFilename(title: string): string {
   return cleaned.length > 0 ? cleaned.slice(0, 200) : 'download';
 }
 
-/** A PUT for one part of a multipart upload; with `contentLength` the part's exact size is signed too. */
+/** A PUT for one part of a multipart upload, inside `within`. */
 export async function presignPartPut(
   s3: S3Client,
   /** The part's exact size is signed: S3 refuses a body of any other length (a part cannot grow to 5 GB). */
-  target: { bucket: string; key: string; uploadId: string; partNumber: number; contentLength: number },
+  target: { bucket: string; key: string; within: string; uploadId: string; partNumber: number; contentLength: number },
   expiresInSeconds: number,
 ): Promise<PresignedRequest> {
+  assertKeyWithin(target.key, target.within);
   const expiresIn = ttl(expiresInSeconds);
   const command = new UploadPartCommand({
     Bucket: target.bucket,

@@ -1,8 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { REPORT_ID_HEADER, SIGNATURE_HEADER, signRequest } from '#signing';
+
 /**
  * The contract between the thumbnail Lambda and the API's internal endpoint
- * `POST /internal/v1/photos/{photoId}/result`, signed with `signBody`.
+ * `POST /internal/v1/photos/{photoId}/result`, signed with `signRequest` over the method, this
+ * path and the body, with a fresh report id per attempt.
  */
 export const photoResultPath = (photoId: string) => `/internal/v1/photos/${encodeURIComponent(photoId)}/result`;
+
+/** The headers of one signed report (a new report id unless one is given). */
+export function photoReportHeaders(
+  key: string,
+  photoId: string,
+  body: string,
+  options: { reportId?: string; timestamp?: number } = {},
+): Record<string, string> {
+  const reportId = options.reportId ?? randomUUID();
+  return {
+    'content-type': 'application/json',
+    [REPORT_ID_HEADER]: reportId,
+    [SIGNATURE_HEADER]: signRequest(key, { method: 'POST', path: photoResultPath(photoId), reportId, body }, options.timestamp),
+  };
+}
 
 export interface PhotoRef {
   tenantId: string;

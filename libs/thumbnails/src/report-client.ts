@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SIGNATURE_HEADER, signBody } from '#signing';
-import { type PhotoReport, type PhotoReportAck, photoResultPath } from './photo-report.js';
+import { type PhotoReport, type PhotoReportAck, photoReportHeaders, photoResultPath } from './photo-report.js';
 
 export class ReportRejectedError extends Error {
   override readonly name = 'ReportRejectedError';
@@ -24,7 +23,8 @@ export async function sendReport(options: { apiUrl: string; signingKey: string; 
     try {
       const response = await fetch(`${options.apiUrl}${photoResultPath(photoId)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(options.signingKey, body) },
+        // Each attempt is its own signed message (new report id): the API accepts an id once.
+        headers: photoReportHeaders(options.signingKey, photoId, body),
         body,
         signal: AbortSignal.timeout(options.timeoutMs),
       });

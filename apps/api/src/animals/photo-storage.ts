@@ -22,13 +22,21 @@ export class PhotoStorage {
   presignOriginalPut(at: PhotoLocation, contentType: string, bytes: number): Promise<PresignedRequest> {
     return presignPut(
       this.s3,
-      { bucket: this.config.s3.buckets.uploads, key: keys.photoOriginal(at.tenantId, at.animalId, at.photoId), contentType, contentLength: bytes },
+      {
+        bucket: this.config.s3.buckets.uploads,
+        key: keys.photoOriginal(at.tenantId, at.animalId, at.photoId),
+        within: keys.photoFolder(at.tenantId, at.animalId, at.photoId),
+        contentType,
+        contentLength: bytes,
+      },
       this.config.s3.presignTtlSeconds,
     );
   }
 
-  presignRendition(rendition: StoredRendition): Promise<PresignedRequest> {
-    return presignGet(this.s3, { bucket: this.config.s3.buckets.processed, key: rendition.key }, this.config.s3.presignTtlSeconds);
+  /** A rendition's key comes from the Lambda's report: it must still lie in this photo's folder. */
+  presignRendition(at: PhotoLocation, rendition: StoredRendition): Promise<PresignedRequest> {
+    const within = keys.photoFolder(at.tenantId, at.animalId, at.photoId);
+    return presignGet(this.s3, { bucket: this.config.s3.buckets.processed, key: rendition.key, within }, this.config.s3.presignTtlSeconds);
   }
 
   /** Streams `body` to the original's key, never holding the whole file; resolves with the byte count. */

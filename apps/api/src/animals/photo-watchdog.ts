@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
 import { PhotoStorage } from './photo-storage.js';
+import { asSystem } from '#database';
 import { PhotosRepository } from './photos.repository.js';
 
 /**
@@ -43,7 +44,7 @@ export class PhotoWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweepProcessing(): Promise<number> {
     const timeout = this.config.photoProcessingTimeoutSeconds;
     try {
-      const ids = await this.photos.failStale(timeout, `processing did not finish within ${formatDuration(timeout)}; upload the photo again`);
+      const ids = await asSystem('photo watchdog', () => this.photos.failStale(timeout, `processing did not finish within ${formatDuration(timeout)}; upload the photo again`));
       if (ids.length > 0) this.logger.warn({ photoIds: ids, timeoutSeconds: timeout }, 'photos stuck in processing were failed');
       return ids.length;
     } catch (err) {
@@ -59,7 +60,9 @@ export class PhotoWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweepUploads(): Promise<number> {
     const timeout = this.config.photoUploadTimeoutSeconds;
     try {
-      const failed = await this.photos.failAbandonedUploads(timeout, `the upload did not arrive within ${formatDuration(timeout)}; declare the photo again`);
+      const failed = await asSystem('photo watchdog', () =>
+        this.photos.failAbandonedUploads(timeout, `the upload did not arrive within ${formatDuration(timeout)}; declare the photo again`),
+      );
       for (const at of failed) await this.storage.deletePhoto(at);
       if (failed.length > 0) this.logger.warn({ photoIds: failed.map((p) => p.photoId), timeoutSeconds: timeout }, 'photos never uploaded were failed');
       return failed.length;

@@ -112,7 +112,7 @@ export class PhotosService {
     const renditions: RenditionDto[] = await Promise.all(
       photo.status === 'ready'
         ? photo.renditions.map(async (r, i) => {
-            const signed = await this.storage.presignRendition(r);
+            const signed = await this.storage.presignRendition(locate(photo), r);
             return { ...view.renditions[i], url: signed.url, expiresAt: signed.expiresAt.toISOString() };
           })
         : [],

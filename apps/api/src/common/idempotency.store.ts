@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { type AppConfig, InjectConfig } from '#config';
-import { rowsOf } from '#database';
+import { asSystem, rowsOf, withTenant } from '#database';
 
 /** How long a request holds its key before another one may take it over (the first died mid-way). */
 const IN_FLIGHT_LEASE_SECONDS = 600;
@@ -44,7 +44,20 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
     clearInterval(this.timer);
   }
 
-  async reserve(scope: string, key: string, fingerprint: string): Promise<Reservation> {
+  /**
+   * Runs fn in the database scope the key belongs to. The answer is stored from Fastify's onSend
+   * hook, outside the request's scope, so the store names it itself: `tenant:<id>` or `admin`.
+   */
+  private scoped<T>(scope: string, fn: () => Promise<T>): Promise<T> {
+    if (scope.startsWith('tenant:')) return withTenant(scope.slice('tenant:'.length), fn);
+    return asSystem('platform admin idempotency', fn);
+  }
+
+  reserve(scope: string, key: string, fingerprint: string): Promise<Reservation> {
+    return this.scoped(scope, () => this.reserveInScope(scope, key, fingerprint));
+  }
+
+  private async reserveInScope(scope: string, key: string, fingerprint: string): Promise<Reservation> {
     // A new key, an expired one, or one whose holder died with the same request: this request takes it.
     const taken = rowsOf(
       await this.db.query(
@@ -65,27 +78,28 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
         [scope, key],
       ),
     );
-    if (!row) return this.reserve(scope, key, fingerprint); // freed or expired meanwhile
+    if (!row) return this.reserveInScope(scope, key, fingerprint); // freed or expired meanwhile
     if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
     if (row.state === 'in_flight') return { kind: 'in_flight' };
     return { kind: 'replay', response: { status: row.response_status, contentType: row.response_type, body: row.response_body } };
   }
 
   async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.db.query(
+    await this.scoped(scope, () => this.db.query(
       `UPDATE idempotency_keys SET state = 'completed', locked_until = NULL, response_status = $3, response_type = $4, response_body = $5
         WHERE scope = $1 AND key = $2 AND state = 'in_flight'`,
       [scope, key, response.status, response.contentType, response.body],
-    );
+    ));
   }
 
   /** The request failed: the key is free again, so that the client can retry with it. */
   async release(scope: string, key: string): Promise<void> {
-    await this.db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_flight'`, [scope, key]);
+    await this.scoped(scope, () => this.db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_flight'`, [scope, key]));
   }
 
   /** Deletes expired keys; returns how many. */
   async sweep(): Promise<number> {
-    return rowsOf(await this.db.query(`DELETE FROM idempotency_keys WHERE expires_at <= now() RETURNING key`)).length;
+    const swept = await asSystem('idempotency sweep', () => this.db.query(`DELETE FROM idempotency_keys WHERE expires_at <= now() RETURNING key`));
+    return rowsOf(swept).length;
   }
 }

@@ -89,6 +89,14 @@ export const problems = {
     new ProblemException({ status: HttpStatus.GONE, slug: 'gone', title: 'Gone', detail, extensions }),
   forbidden: (detail: string) =>
     new ProblemException({ status: HttpStatus.FORBIDDEN, slug: 'forbidden', title: 'Forbidden', detail }),
+  insufficientScope: (required: string, granted: readonly string[]) =>
+    new ProblemException({
+      status: HttpStatus.FORBIDDEN,
+      slug: 'insufficient-scope',
+      title: 'Insufficient scope',
+      detail: `This request needs an API key with the \`${required}\` scope; this key has ${granted.map((s) => `\`${s}\``).join(', ')}.`,
+      extensions: { requiredScope: required },
+    }),
   payloadTooLarge: (detail: string) =>
     new ProblemException({ status: HttpStatus.PAYLOAD_TOO_LARGE, slug: 'payload-too-large', title: 'Payload too large', detail }),
   unsupportedMediaType: (detail: string) =>

@@ -4,6 +4,7 @@ import type { PhotoReport, PhotoReportAck } from '#thumbnails';
 import { PhotoReportsService } from '../animals/photo-reports.service.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { Public } from '../tenants/auth.decorators.js';
+import { SystemScope } from '../tenants/db-scope.interceptor.js';
 import { CallbackSignatureGuard } from './callback-signature.guard.js';
 import { PhotoReportDto } from './dto/photo-report.dto.js';
 
@@ -11,6 +12,7 @@ import { PhotoReportDto } from './dto/photo-report.dto.js';
 @ApiExcludeController()
 @Public()
 @UseGuards(CallbackSignatureGuard)
+@SystemScope('thumbnail Lambda report: the photo id is all it names')
 @Controller('internal/v1/photos')
 export class PhotoResultsController {
   constructor(private readonly reports: PhotoReportsService) {}

@@ -29,8 +29,10 @@ export class DownloadsService {
     }
     const expiresAt = this.storage.linkExpiry().toISOString();
     const archiveName = `${titleAsFilename(job.name)}.zip`;
+    // Keys come from rows; each link is checked against this tenant's job folder before it is signed.
+    const scope = { tenantId: ctx.tenantId, jobId };
     const archive = job.archiveKey
-      ? { filename: archiveName, bytes: job.archiveBytes ?? 0, url: (await this.storage.presignDownload(job.archiveKey, archiveName)).url }
+      ? { filename: archiveName, bytes: job.archiveBytes ?? 0, url: (await this.storage.presignDownload(scope, job.archiveKey, archiveName)).url }
       : null;
     const files = await this.jobs.allFiles(ctx, jobId);
     return {
@@ -46,7 +48,7 @@ export class DownloadsService {
             variants: await Promise.all(
               file.outputs.map(async (output) => {
                 const filename = outputFilename(file.filename, output);
-                const link = await this.storage.presignDownload(output.key, filename);
+                const link = await this.storage.presignDownload(scope, output.key, filename);
                 return { variant: output.variant, filename, width: output.width, height: output.height, bytes: output.bytes, url: link.url };
               }),
             ),

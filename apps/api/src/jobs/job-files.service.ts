@@ -45,7 +45,7 @@ export class JobFilesService {
       if (uploadId) await this.storage.abortRawMultipart(objectKey, uploadId);
       throw problems.conflict('The job is no longer a draft.');
     }
-    return { file: toJobFileDto(file), upload: await this.uploadTarget(jobId, file) };
+    return { file: toJobFileDto(file), upload: await this.uploadTarget(ctx, jobId, file) };
   }
 
   async list(ctx: TenantContext, jobId: string, page: PageRequest): Promise<JobFilePageDto> {
@@ -108,7 +108,7 @@ export class JobFilesService {
       await this.jobs.setMultipart(ctx, file.id, uploadId);
       file = { ...file, multipartUploadId: uploadId };
     }
-    return { file: toJobFileDto(file), upload: await this.uploadTarget(jobId, file) };
+    return { file: toJobFileDto(file), upload: await this.uploadTarget(ctx, jobId, file) };
   }
 
   private async requireDraftFile(ctx: TenantContext, jobId: string, fileId: string, rule = 'uploads are only accepted while it is a draft'): Promise<FileRow> {
@@ -119,17 +119,18 @@ export class JobFilesService {
     return file;
   }
 
-  private async uploadTarget(jobId: string, file: FileRow): Promise<UploadTargetDto> {
+  private async uploadTarget(ctx: TenantContext, jobId: string, file: FileRow): Promise<UploadTargetDto> {
     const apiUploadUrl = `/v1/jobs/${jobId}/files/${file.id}/content`;
+    const job = { tenantId: ctx.tenantId, jobId };
     if (!file.multipartUploadId) {
-      const put = await this.storage.presignRawPut(file.objectKey, file.bytes);
+      const put = await this.storage.presignRawPut(job, file.objectKey, file.bytes);
       return { method: 'PUT', url: put.url, headers: put.headers, apiUploadUrl, expiresAt: put.expiresAt.toISOString() };
     }
     const partSize = Math.max(MIN_PART_BYTES, Math.ceil(file.bytes / 10_000));
     const count = Math.ceil(file.bytes / partSize);
     const uploadId = file.multipartUploadId;
     const partBytes = (i: number) => (i === count - 1 ? file.bytes - partSize * (count - 1) : partSize);
-    const signed = await Promise.all(Array.from({ length: count }, (_, i) => this.storage.presignRawPartPut(file.objectKey, uploadId, i + 1, partBytes(i))));
+    const signed = await Promise.all(Array.from({ length: count }, (_, i) => this.storage.presignRawPartPut(job, file.objectKey, uploadId, i + 1, partBytes(i))));
     return {
       method: 'MULTIPART',
       headers: {},

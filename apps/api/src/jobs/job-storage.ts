@@ -13,6 +13,14 @@ import {
 
 const RAW_CONTENT_TYPE = 'application/octet-stream';
 
+/** Whose job a presigned URL is for: every key must lie under `tenants/{tenantId}/jobs/{jobId}/`. */
+export interface JobScope {
+  tenantId: string;
+  jobId: string;
+}
+
+const within = (job: JobScope) => keys.jobFolder(job.tenantId, job.jobId);
+
 /** The S3 side of studio jobs: RAW uploads in the raw bucket, outputs and ZIPs in the processed one. */
 @Injectable()
 export class JobStorage {
@@ -34,12 +42,12 @@ export class JobStorage {
     return objectSize(this.s3, this.buckets.raw, key);
   }
 
-  presignRawPut(key: string, bytes: number): Promise<PresignedRequest> {
-    return presignPut(this.s3, { bucket: this.buckets.raw, key, contentType: RAW_CONTENT_TYPE, contentLength: bytes }, this.ttl);
+  presignRawPut(job: JobScope, key: string, bytes: number): Promise<PresignedRequest> {
+    return presignPut(this.s3, { bucket: this.buckets.raw, key, within: within(job), contentType: RAW_CONTENT_TYPE, contentLength: bytes }, this.ttl);
   }
 
-  presignRawPartPut(key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {
-    return presignPartPut(this.s3, { bucket: this.buckets.raw, key, uploadId, partNumber, contentLength: bytes }, this.ttl);
+  presignRawPartPut(job: JobScope, key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {
+    return presignPartPut(this.s3, { bucket: this.buckets.raw, key, within: within(job), uploadId, partNumber, contentLength: bytes }, this.ttl);
   }
 
   startRawMultipart(key: string): Promise<string> {
@@ -68,8 +76,8 @@ export class JobStorage {
     return new Date(Date.now() + Math.min(this.ttl, MAX_PRESIGN_SECONDS) * 1000);
   }
 
-  presignDownload(key: string, downloadName: string): Promise<PresignedRequest> {
-    return presignGet(this.s3, { bucket: this.buckets.processed, key, downloadName }, this.ttl);
+  presignDownload(job: JobScope, key: string, downloadName: string): Promise<PresignedRequest> {
+    return presignGet(this.s3, { bucket: this.buckets.processed, key, within: within(job), downloadName }, this.ttl);
   }
 
   /** Deletes every object a job stored, RAW files, outputs and ZIP; safe to repeat. */
@@ -82,16 +90,16 @@ export class JobStorage {
 
   // The worker's side: every URL below is scoped to one object of the file or archive it holds.
 
-  presignRawGet(key: string): Promise<PresignedRequest> {
-    return presignGet(this.s3, { bucket: this.buckets.raw, key }, this.ttl);
+  presignRawGet(job: JobScope, key: string): Promise<PresignedRequest> {
+    return presignGet(this.s3, { bucket: this.buckets.raw, key, within: within(job) }, this.ttl);
   }
 
-  presignOutputPut(key: string, contentType: string): Promise<PresignedRequest> {
-    return presignPut(this.s3, { bucket: this.buckets.processed, key, contentType, tagging: JOB_OUTPUT_TAGGING }, this.ttl);
+  presignOutputPut(job: JobScope, key: string, contentType: string): Promise<PresignedRequest> {
+    return presignPut(this.s3, { bucket: this.buckets.processed, key, within: within(job), contentType, tagging: JOB_OUTPUT_TAGGING }, this.ttl);
   }
 
-  presignOutputGet(key: string): Promise<PresignedRequest> {
-    return presignGet(this.s3, { bucket: this.buckets.processed, key }, this.ttl);
+  presignOutputGet(job: JobScope, key: string): Promise<PresignedRequest> {
+    return presignGet(this.s3, { bucket: this.buckets.processed, key, within: within(job) }, this.ttl);
   }
 
   async deleteOutputs(keys: string[]): Promise<void> {
@@ -103,8 +111,8 @@ export class JobStorage {
     return startMultipartUpload(this.s3, this.buckets.processed, key, 'application/zip', JOB_OUTPUT_TAGGING);
   }
 
-  presignArchivePart(key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {
-    return presignPartPut(this.s3, { bucket: this.buckets.processed, key, uploadId, partNumber, contentLength: bytes }, this.ttl);
+  presignArchivePart(job: JobScope, key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {
+    return presignPartPut(this.s3, { bucket: this.buckets.processed, key, within: within(job), uploadId, partNumber, contentLength: bytes }, this.ttl);
   }
 
   completeArchive(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void> {

@@ -40,7 +40,8 @@ export async function startRuntime(config: AppConfig, log: (message: string) => 
       s3 = { ...s3, endpoint: embeddedS3.endpoint, forcePathStyle: true };
       log(`embedded S3 server at ${embeddedS3.endpoint}`);
     }
-    await runMigrations(databaseUrl);
+    // Migrations run as the owner (DATABASE_MIGRATION_URL); the API's own pool runs as revela_app.
+    await runMigrations(config.database.migrationUrl ?? databaseUrl);
     return { config: { ...config, database: { ...config.database, url: databaseUrl }, s3 }, embeddedS3, stop };
   } catch (error) {
     await stop();

@@ -12,11 +12,12 @@ import { PageQueryDto, toPageRequest } from '../common/pagination.js';
 import { ProblemDocument } from '../common/problem.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { CurrentTenant, TenantAuth } from './auth.decorators.js';
+import { CurrentTenant, RequireScope, TenantAuth } from './auth.decorators.js';
 import { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/tenant.dto.js';
 
 @ApiTags('API keys')
 @TenantAuth()
+@RequireScope('keys')
 @Controller({ path: 'api-keys', version: '1' })
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
@@ -26,7 +27,7 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: IssuedApiKeyDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   create(@CurrentTenant() tenant: TenantContext, @Body() body: CreateApiKeyDto): Promise<IssuedApiKeyDto> {
-    return this.keys.create(tenant, body.name);
+    return this.keys.create(tenant, body);
   }
 
   @Get()

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AuthenticatedTenant, TenantContext } from '#database';
+import { type ApiKeyScope, type AuthenticatedTenant, type TenantContext, withTenant } from '#database';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
 import { apiKeyMatches, apiKeyPrefix, issueApiKey } from './api-key-token.js';
@@ -9,6 +9,8 @@ import { toApiKeyDto } from './tenant.mapper.js';
 
 /** lastUsedAt is informative; writing it on every request would double the cost of a read. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+const DEFAULT_SCOPES: ApiKeyScope[] = ['read', 'write'];
 
 @Injectable()
 export class ApiKeysService {
@@ -23,15 +25,30 @@ export class ApiKeysService {
     const owner = await this.keys.findOwnerByPrefix(prefix);
     if (!owner || owner.revoked || !apiKeyMatches(token, owner.secretHash)) return undefined;
     const now = new Date();
+    if (owner.expiresAt && owner.expiresAt.getTime() <= now.getTime()) return undefined;
     if (!owner.lastUsedAt || now.getTime() - owner.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      this.keys.touch(owner.keyId, now).catch((err: unknown) => this.logger.warn({ err }, 'could not record key use'));
+      // Authentication runs before the request's tenant scope: this write names the key's tenant itself.
+      withTenant(owner.tenantId, () => this.keys.touch(owner.keyId, now)).catch((err: unknown) => this.logger.warn({ err }, 'could not record key use'));
     }
-    return { tenantId: owner.tenantId, kind: owner.kind, apiKeyId: owner.keyId, name: owner.tenantName, createdAt: owner.tenantCreatedAt };
+    return {
+      tenantId: owner.tenantId,
+      kind: owner.kind,
+      apiKeyId: owner.keyId,
+      name: owner.tenantName,
+      createdAt: owner.tenantCreatedAt,
+      scopes: owner.scopes,
+    };
   }
 
-  async create(ctx: TenantContext, name: string): Promise<IssuedApiKeyDto> {
+  /** A new key; without scopes it may read and write but not manage keys. */
+  async create(ctx: TenantContext, input: { name: string; scopes?: ApiKeyScope[]; expiresAt?: string }): Promise<IssuedApiKeyDto> {
+    const expiresAt = input.expiresAt === undefined ? null : new Date(input.expiresAt);
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
+      throw problems.validation([{ field: 'expiresAt', message: 'must be in the future' }]);
+    }
     const issued = issueApiKey();
-    const entity = await this.keys.create(ctx, name, issued);
+    const scopes = input.scopes ? [...new Set(input.scopes)] : DEFAULT_SCOPES;
+    const entity = await this.keys.create(ctx, input.name, issued, { scopes, expiresAt });
     return { ...toApiKeyDto(entity), key: issued.key };
   }
 

@@ -1,10 +1,11 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { AuthenticatedTenant, TenantKind } from '#database';
+import type { ApiKeyScope, AuthenticatedTenant, TenantKind } from '#database';
 import { ProblemDocument } from '../common/problem.js';
 
 export const AUTH_MODE = 'revela:auth-mode';
 export const TENANT_KIND = 'revela:tenant-kind';
+export const REQUIRED_SCOPE = 'revela:required-scope';
 export type AuthMode = 'public' | 'admin' | 'tenant';
 
 /** No credentials needed (health, docs). */
@@ -24,6 +25,16 @@ export const TenantAuth = () =>
   applyDecorators(
     ApiBearerAuth('apiKey'),
     ApiUnauthorizedResponse({ type: ProblemDocument, description: 'Missing, unknown or revoked API key.' }),
+  );
+
+/**
+ * The key scope a route needs. Without it: `read` for GET and HEAD, `write` for everything else.
+ * A key without the scope gets 403 `insufficient-scope` naming it.
+ */
+export const RequireScope = (scope: ApiKeyScope) =>
+  applyDecorators(
+    SetMetadata(REQUIRED_SCOPE, scope),
+    ApiForbiddenResponse({ type: ProblemDocument, description: `The API key lacks the \`${scope}\` scope.` }),
   );
 
 /** Restricts a controller to one kind of tenant; the other kind gets 403. */

@@ -3,11 +3,11 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { type AppConfig, InjectConfig } from '#config';
-import type { TenantKind } from '#database';
+import type { ApiKeyScope, TenantKind } from '#database';
 import { problems } from '../common/problem.js';
 import { secretsEqual } from './api-key-token.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { AUTH_MODE, type AuthenticatedRequest, type AuthMode, TENANT_KIND } from './auth.decorators.js';
+import { AUTH_MODE, type AuthenticatedRequest, type AuthMode, REQUIRED_SCOPE, TENANT_KIND } from './auth.decorators.js';
 
 /** Global guard: every route needs a tenant key unless marked @Public or @AdminOnly. */
 @Injectable()
@@ -29,7 +29,7 @@ export class AuthGuard implements CanActivate {
     if (mode === 'admin') return this.checkAdmin(token);
 
     const tenant = await this.apiKeys.authenticate(token);
-    if (!tenant) throw problems.unauthorized('The API key is unknown or revoked.');
+    if (!tenant) throw problems.unauthorized('The API key is unknown, revoked or expired.');
     request.tenant = tenant;
     this.tagLogs(context, tenant.tenantId);
 
@@ -37,6 +37,9 @@ export class AuthGuard implements CanActivate {
     if (requiredKind && tenant.kind !== requiredKind) {
       throw problems.forbidden(`This route is for ${requiredKind} tenants; this tenant is a ${tenant.kind}.`);
     }
+    const requiredScope =
+      this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets) ?? (READ_METHODS.has(request.method) ? 'read' : 'write');
+    if (!tenant.scopes.includes(requiredScope)) throw problems.insufficientScope(requiredScope, tenant.scopes);
     return true;
   }
 
@@ -55,6 +58,8 @@ export class AuthGuard implements CanActivate {
     throw problems.unauthorized('The admin token is not valid.');
   }
 }
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
 function bearerToken(header: string | undefined): string {
   if (!header) throw problems.unauthorized('Send an API key as `Authorization: Bearer <key>`.');

@@ -13,5 +13,7 @@ export function toApiKeyDto(key: ApiKeyEntity): ApiKeyDto {
     createdAt: key.createdAt.toISOString(),
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
     revokedAt: key.revokedAt?.toISOString() ?? null,
+    scopes: key.scopes,
+    expiresAt: key.expiresAt?.toISOString() ?? null,
   };
 }

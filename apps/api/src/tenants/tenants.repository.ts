@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type ApiKeyEntity, TenantEntity, type TenantKind } from '#database';
+import { API_KEY_SCOPES, type ApiKeyEntity, TenantEntity, type TenantKind } from '#database';
 import type { IssuedApiKey } from './api-key-token.js';
 import { insertApiKey } from './api-keys.repository.js';
 
@@ -17,7 +17,8 @@ export class TenantsRepository {
   }> {
     return this.db.transaction(async (manager) => {
       const tenant = await manager.save(manager.create(TenantEntity, { id: randomUUID(), ...input }));
-      const apiKey = await insertApiKey(manager, tenant.id, keyName, key);
+      // The first key can do everything, key management included: it is the tenant's way in.
+      const apiKey = await insertApiKey(manager, tenant.id, keyName, key, { scopes: [...API_KEY_SCOPES], expiresAt: null });
       return { tenant, apiKey };
     });
   }

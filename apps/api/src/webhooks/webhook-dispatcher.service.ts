@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
+import { asSystem } from '#database';
 import { webhookHeaders } from '#signing';
 import { nextAttemptAt } from './retry-schedule.js';
 import { WebhookSender } from './webhook-sender.js';
@@ -43,7 +44,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.tick()
+      this.running = asSystem('webhook dispatcher', () => this.tick())
         .catch((err: unknown) => this.logger.error({ err }, 'webhook dispatch failed'))
         .then((busy) => this.schedule(busy ? 0 : this.config.webhooks.pollMs));
     }, delayMs);

@@ -1,5 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
+/**
+ * What a key may do: `read` (GET), `write` (every other request on the tenant's resources) and
+ * `keys` (create, list and revoke API keys). A tenant's first key has all three.
+ */
+export const API_KEY_SCOPES = ['read', 'write', 'keys'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
 @Entity({ name: 'api_keys' })
 export class ApiKeyEntity {
   @PrimaryColumn('uuid')
@@ -27,4 +34,11 @@ export class ApiKeyEntity {
 
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
+
+  @Column('text', { array: true })
+  scopes: ApiKeyScope[];
+
+  /** After this instant the key answers 401; null: it does not expire. */
+  @Column('timestamptz', { name: 'expires_at', nullable: true })
+  expiresAt: Date | null;
 }

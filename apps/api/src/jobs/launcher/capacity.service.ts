@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
+import { asSystem } from '#database';
 import { JobQueueRepository } from '../workers/job-queue.repository.js';
 import { issueWorkerToken } from '../workers/worker-token.js';
 import { WorkersRepository } from '../workers/workers.repository.js';
@@ -56,13 +57,14 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
 
   /** Serialised: concurrent calls never double-launch. */
   ensureCapacity(trigger: LaunchTrigger = {}): Promise<void> {
-    this.running = this.running.catch(() => undefined).then(() => this.reconcile(trigger));
+    // The backlog and the worker registry span every tenant, whoever triggered the check.
+    this.running = this.running.catch(() => undefined).then(() => asSystem('worker capacity', () => this.reconcile(trigger)));
     return this.running;
   }
 
   /** Records a worker's stop and revokes its credentials (its own report, or its process exiting). */
   async workerStopped(workerId: string, reason: string): Promise<void> {
-    if (await this.workers.stopped(workerId, reason)) await this.launcher.forget(workerId);
+    if (await asSystem('worker registry', () => this.workers.stopped(workerId, reason))) await this.launcher.forget(workerId);
   }
 
   private async onExit(exit: WorkerExit): Promise<void> {

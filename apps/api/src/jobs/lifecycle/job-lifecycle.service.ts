@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
+import { asSystem } from '#database';
 import { JobStorage } from '../job-storage.js';
 import { type JobRef, JobLifecycleRepository } from './job-lifecycle.repository.js';
 
@@ -36,7 +37,8 @@ export class JobLifecycleService implements OnApplicationBootstrap, OnModuleDest
 
   /** One pass; concurrent calls share it. Failures are logged and retried by the next pass. */
   sweep(): Promise<void> {
-    this.sweeping ??= this.runSweep().finally(() => (this.sweeping = undefined));
+    // Due deletions and expiries span every tenant.
+    this.sweeping ??= asSystem('job deletion and retention sweeper', () => this.runSweep()).finally(() => (this.sweeping = undefined));
     return this.sweeping;
   }
 

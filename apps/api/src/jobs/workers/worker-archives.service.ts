@@ -45,7 +45,7 @@ export class WorkerArchivesService {
   async presignPart(workerId: string, jobId: string, part: ArchivePartRequest): Promise<PresignedTarget> {
     const { tenantId, uploadId } = await this.held(jobId, workerId);
     if (part.bytes > ARCHIVE_PART_BYTES) throw problems.validation([{ field: 'bytes', message: `a part is at most ${ARCHIVE_PART_BYTES} bytes` }]);
-    const put = await this.storage.presignArchivePart(keys.jobArchive(tenantId, jobId), uploadId, part.partNumber, part.bytes);
+    const put = await this.storage.presignArchivePart({ tenantId, jobId }, keys.jobArchive(tenantId, jobId), uploadId, part.partNumber, part.bytes);
     return { url: put.url, headers: put.headers };
   }
 
@@ -76,7 +76,7 @@ export class WorkerArchivesService {
     const entries: ArchiveClaimMessage['entries'] = [];
     for (const file of archive.files) {
       for (const output of file.outputs) {
-        const get = await this.storage.presignOutputGet(output.key);
+        const get = await this.storage.presignOutputGet(archive, output.key);
         entries.push({ name: names.get(output.key) ?? output.key, source: { url: get.url, headers: get.headers } });
       }
     }

@@ -1,5 +1,6 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { asSystem } from '#database';
 import { problems } from '../../common/problem.js';
 import { hashWorkerToken, isWorkerTokenShape } from './worker-token.js';
 import { WorkersRepository } from './workers.repository.js';
@@ -21,7 +22,7 @@ export class WorkerAuthGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const token = match?.[1];
     if (!token || !isWorkerTokenShape(token)) throw problems.unauthorized('A worker token is required.');
-    const worker = await this.workers.findByToken(hashWorkerToken(token));
+    const worker = await asSystem('worker token lookup', () => this.workers.findByToken(hashWorkerToken(token)));
     if (!worker) throw problems.unauthorized('The worker token is unknown, expired or revoked.');
     request.workerId = worker.id;
     const reply = context.switchToHttp().getResponse<FastifyReply>();

@@ -32,10 +32,10 @@ export class WorkerFilesService {
     const outputs: Record<string, PresignedTarget> = {};
     for (const variant of variantsOf(file)) {
       const { key, contentType } = outputLocation(file, variant);
-      const put = await this.storage.presignOutputPut(key, contentType);
+      const put = await this.storage.presignOutputPut(file, key, contentType);
       outputs[variant.name] = { url: put.url, headers: put.headers };
     }
-    const source = await this.storage.presignRawGet(file.objectKey);
+    const source = await this.storage.presignRawGet(file, file.objectKey);
     return {
       id: file.id,
       jobId: file.jobId,

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { ClaimArchiveResponse, ClaimFileResponse, LeaseResponse, PresignedTarget } from '#worker-protocol';
 import { UuidParamPipe } from '../../common/uuid-param.pipe.js';
 import { Public } from '../../tenants/auth.decorators.js';
+import { SystemScope } from '../../tenants/db-scope.interceptor.js';
 import { CapacityService } from '../launcher/capacity.service.js';
 import { ArchivePartDto, CompleteArchiveDto, CompleteFileDto, FailFileDto, HeartbeatDto, StoppedDto } from './dto/worker-protocol.dto.js';
 import { WorkerArchivesService } from './worker-archives.service.js';
@@ -14,6 +15,7 @@ import { WorkersRepository } from './workers.repository.js';
 @ApiExcludeController()
 @Public()
 @UseGuards(WorkerAuthGuard)
+@SystemScope('batch worker protocol: the queue spans every tenant')
 @Controller('internal/v1/workers')
 export class WorkersController {
   constructor(

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, Length } from 'class-validator';
-import { TENANT_KINDS, type TenantKind } from '#database';
+import { ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { API_KEY_SCOPES, type ApiKeyScope, TENANT_KINDS, type TenantKind } from '#database';
 import { SingleLine } from '../../common/text-rules.js';
+
+const SCOPES_DOC = '`read`: GET requests; `write`: every other request on the tenant\'s resources; `keys`: create, list and revoke API keys.';
 
 
 export class CreateTenantDto {
@@ -22,6 +24,19 @@ export class CreateApiKeyDto {
   @Length(1, 100)
   @SingleLine()
   name: string;
+
+  @ApiPropertyOptional({ enum: API_KEY_SCOPES, isArray: true, example: ['read'], default: ['read', 'write'], description: SCOPES_DOC })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(API_KEY_SCOPES, { each: true, message: `each scope must be one of: ${API_KEY_SCOPES.join(', ')}` })
+  scopes?: ApiKeyScope[];
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2027-01-01T00:00:00Z', description: 'The key answers 401 from this instant on; omit for a key that does not expire.' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
 }
 
 export class TenantDto {
@@ -56,6 +71,12 @@ export class ApiKeyDto {
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   revokedAt: string | null;
+
+  @ApiProperty({ enum: API_KEY_SCOPES, isArray: true, description: SCOPES_DOC })
+  scopes: ApiKeyScope[];
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
+  expiresAt: string | null;
 }
 
 export class IssuedApiKeyDto extends ApiKeyDto {

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './app-config.js';
+
+/** What a production (RUNTIME=aws) configuration must have; each case names the variable it refuses. */
+const AWS = {
+  RUNTIME: 'aws',
+  DATABASE_URL: 'postgres://revela_api:Xk3v9QmZ2pL7wR4tY8nB@db.internal:5432/revela',
+  ADMIN_TOKEN: 'Qz8rT2mX7vK4pL9wN3bY6cH1jF5gD0sA',
+  CALLBACK_SIGNING_KEY: 'Vb6nM2kP9xR4tL7wQ1zY8cJ3hF5gD0sE',
+  PORT: '3000',
+  INTERNAL_PORT: '3001',
+};
+
+function refusal(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems.join('\n');
+  }
+  assert.fail('the configuration was accepted');
+}
+
+describe('production configuration', () => {
+  it('accepts a complete production configuration', () => {
+    assert.equal(loadConfig(AWS).internalPort, 3001);
+  });
+
+  it('puts the internal routes on their own listener: INTERNAL_PORT is required and differs from PORT', () => {
+    assert.match(refusal({ ...AWS, INTERNAL_PORT: undefined }), /^INTERNAL_PORT: is required when RUNTIME=aws/m);
+    assert.match(refusal({ ...AWS, INTERNAL_PORT: '3000' }), /^INTERNAL_PORT: must differ from PORT/m);
+    assert.equal(loadConfig({ RUNTIME: 'embedded' }).internalPort, undefined, 'locally one port serves both');
+  });
+});

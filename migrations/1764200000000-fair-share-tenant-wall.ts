@@ -1,0 +1,30 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+const BYPASS = `(SELECT coalesce(current_setting('revela.bypass', true), '') = 'on')`;
+const TENANT = `(SELECT nullif(current_setting('revela.tenant_id', true), '')::uuid)`;
+const TABLES = ['tenant_limits', 'tenant_fair_share'];
+
+/**
+ * The tables of fair share and quotas hold one row per tenant: they get the same wall as every
+ * tenant-owned table (migration 1764000000000). A tenant's requests see and activate only their own
+ * row; the claim, the sweepers and the admin API read across tenants in the system scope.
+ */
+export class FairShareTenantWall1764200000000 implements MigrationInterface {
+  name = 'FairShareTenantWall1764200000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    for (const table of TABLES) {
+      await db.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
+      await db.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+      await db.query(`CREATE POLICY tenant_wall ON ${table} USING (${BYPASS} OR tenant_id = ${TENANT}) WITH CHECK (${BYPASS} OR tenant_id = ${TENANT})`);
+    }
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    for (const table of TABLES) {
+      await db.query(`DROP POLICY tenant_wall ON ${table}`);
+      await db.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
+      await db.query(`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`);
+    }
+  }
+}
