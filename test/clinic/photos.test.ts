@@ -99,6 +99,30 @@ describe('clinic photos (uploads, the S3-triggered Lambda, renditions)', () => {
     assert.deepEqual([large.width, large.height], [1600, 1067]);
   });
 
+  it('takes TIFF and WebP photos, and reads takenAt from EXIF (JPEG, WebP)', async () => {
+    // No TIFF or WebP among the shared fixtures: both are made from one. libvips neither writes nor
+    // reads EXIF in TIFF, so a TIFF's takenAt is not claimed here (null); the WebP carries a date.
+    const dated = (date: string) => sharp(image('orientation_1.jpg')).resize(900).withExif({ IFD2: { DateTimeOriginal: date } });
+    const cases = [
+      { filename: 'scan.tif', bytes: await sharp(image('orientation_1.jpg')).resize(900).tiff({ compression: 'lzw' }).toBuffer(), format: 'tiff', takenAt: null },
+      { filename: 'phone.webp', bytes: await dated('2024:07:08 09:10:11').webp({ quality: 90 }).toBuffer(), format: 'webp', takenAt: '2024-07-08T09:10:11.000Z' },
+      // A camera JPEG with its own EXIF date (and sub-seconds).
+      { filename: 'camera.jpg', bytes: image('adobe_rgb_1998.jpg'), format: 'jpeg', takenAt: '2018-10-27T13:27:23.530Z' },
+    ];
+    const uploaded = await mapLimit(cases, 2, (c) => uploadPresigned(t, auth, animalId, c.filename, c.bytes));
+    assert.deepEqual(uploaded.map((p) => p.contentType), ['image/tiff', 'image/webp', 'image/jpeg']);
+    for (const [i, c] of cases.entries()) {
+      const photo = await waitForPhoto(t, auth, animalId, uploaded[i]!.id);
+      assert.equal(photo.status, 'ready', `${c.filename}: ${photo.failureReason}`);
+      assert.equal(photo.original?.format, c.format, c.filename);
+      assert.equal(photo.original?.takenAt, c.takenAt, `${c.filename}: takenAt from EXIF`);
+      assert.deepEqual(photo.renditions.map((r) => r.name), ['thumb', 'small', 'large'], c.filename);
+      const large = await sharp(await download(rendition(photo, 'large').url)).metadata();
+      assert.equal(large.format, 'jpeg', c.filename);
+      assert.equal(large.width, c.format === 'jpeg' ? 1600 : 900, `${c.filename}: large is never enlarged`);
+    }
+  });
+
   it('fails unreadable files with readable reasons while other photos keep working', async () => {
     const good = image('orientation_1.jpg');
     const cases: Array<[string, Buffer, RegExp]> = [
