@@ -25,7 +25,8 @@ const INTRO = [
   '# Benchmarks',
   '',
   'Produced by `npm run bench` (all) or `npm run bench -- NAME` (one section). Targets come from the',
-  'design document; every figure below was measured on the machine named in its section.',
+  'design document; every figure below was measured on the machine named in its section, and each',
+  'target stands beside its figure, marked **MISSED** when the figure does not meet it.',
   '',
 ].join('\n');
 
