@@ -14,6 +14,7 @@ import {
   mapLimit,
   PROBLEM,
   rendition,
+  tiffWithDateTimeOriginal,
   uploadPresigned,
   waitForPhoto,
 } from './photo-helpers.js';
@@ -99,12 +100,12 @@ describe('clinic photos (uploads, the S3-triggered Lambda, renditions)', () => {
     assert.deepEqual([large.width, large.height], [1600, 1067]);
   });
 
-  it('takes TIFF and WebP photos, and reads takenAt from EXIF (JPEG, WebP)', async () => {
-    // No TIFF or WebP among the shared fixtures: both are made from one. libvips neither writes nor
-    // reads EXIF in TIFF, so a TIFF's takenAt is not claimed here (null); the WebP carries a date.
+  it('takes TIFF and WebP photos, and reads takenAt from EXIF (JPEG, TIFF, WebP)', async () => {
+    // No TIFF or WebP among the shared fixtures: both are made from one, each with a DateTimeOriginal.
     const dated = (date: string) => sharp(image('orientation_1.jpg')).resize(900).withExif({ IFD2: { DateTimeOriginal: date } });
+    const { data, info } = await sharp(image('orientation_1.jpg')).resize(900).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const cases = [
-      { filename: 'scan.tif', bytes: await sharp(image('orientation_1.jpg')).resize(900).tiff({ compression: 'lzw' }).toBuffer(), format: 'tiff', takenAt: null },
+      { filename: 'scan.tif', bytes: tiffWithDateTimeOriginal({ width: info.width, height: info.height, data }, '2023:02:03 04:05:06'), format: 'tiff', takenAt: '2023-02-03T04:05:06.000Z' },
       { filename: 'phone.webp', bytes: await dated('2024:07:08 09:10:11').webp({ quality: 90 }).toBuffer(), format: 'webp', takenAt: '2024-07-08T09:10:11.000Z' },
       // A camera JPEG with its own EXIF date (and sub-seconds).
       { filename: 'camera.jpg', bytes: image('adobe_rgb_1998.jpg'), format: 'jpeg', takenAt: '2018-10-27T13:27:23.530Z' },
