@@ -46,6 +46,9 @@ describe('clinic photos (uploads, the S3-triggered Lambda, renditions)', () => {
     assert.deepEqual(photo.renditions, []);
     assert.equal(upload.method, 'PUT');
     assert.deepEqual(upload.headers, { 'Content-Type': 'image/jpeg', 'Content-Length': String(original.length) });
+    // S3 refuses a PUT whose Content-Type or Content-Length differ from these, because the URL signs
+    // both headers. s3rver checks no signature, so what is asserted is that they are signed.
+    assert.deepEqual(new URL(upload.url).searchParams.get('X-Amz-SignedHeaders')?.split(';').sort(), ['content-length', 'content-type', 'host']);
     const ttl = Date.parse(upload.expiresAt) - Date.now();
     assert.ok(ttl > 0 && ttl <= 15 * 60 * 1000, 'valid 15 minutes at most');
     assert.ok(new URL(upload.url).pathname.endsWith(keys.photoOriginal(clinic.id, animalId, photo.id)));
