@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { type BenchTable, benchDatabase, freePort } from './support/infra.js';
+import { type BenchTable, benchDatabase, freePort, target } from './support/infra.js';
 
 const DURATION_SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
 const CONNECTIONS = 50;
@@ -72,7 +72,7 @@ export async function benchApi(): Promise<BenchTable> {
         ['bare Fastify + pg, same lookup', bare.rps.toFixed(0), bare.p50, bare.p99],
         ['ratio ours / bare', (ours.rps / bare.rps).toFixed(2), '', ''],
       ],
-      notes: ['Target: ratio ≥ 0.6 and p99 < 20 ms.'],
+      targets: [target('ratio ours / bare', ours.rps / bare.rps, '≥', 0.6, (n) => n.toFixed(2)), target('p99 ms', ours.p99, '<', 20)],
     };
   } finally {
     for (const child of children) child.kill('SIGTERM');

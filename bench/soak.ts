@@ -21,7 +21,7 @@ import { call, declareAndUpload, must } from '../test/faults/support/http.js';
 import { fixture } from '../test/support/fixtures.js';
 import type { ProbeReading } from '../test/faults/support/process-probe.js';
 import { median, mixedRoutes, type RouteResult, runMixedLoad, sampleEvery } from './support/mixed-load.js';
-import { type BenchTable, benchDatabase, freePort } from './support/infra.js';
+import { type BenchTable, benchDatabase, freePort, target } from './support/infra.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const WARM_UP_SECONDS = 10;
@@ -189,9 +189,10 @@ export async function benchSoak(): Promise<BenchTable[]> {
             totals.non2xx - totals.serverErrors + totals.errors,
           ],
         ],
+        targets: [target('5xx answers', totals.serverErrors, '≤', 0)],
         notes: [
           `Machine load average over the last minute of the run: ${loadAverage.toFixed(1)} on ${os.cpus().length} cores (other work shares this machine).`,
-          `After a ${WARM_UP_SECONDS} s warm-up of the same mix. Target: zero 5xx. The animal and photo rows created by the load stay in the database, so later requests run against a growing table (${results.find((r) => r.name === 'POST /v1/animals')?.requests ?? 0} animals).`,
+          `After a ${WARM_UP_SECONDS} s warm-up of the same mix. The animal and photo rows created by the load stay in the database, so later requests run against a growing table (${results.find((r) => r.name === 'POST /v1/animals')?.requests ?? 0} animals).`,
         ],
       },
       {
@@ -208,8 +209,9 @@ export async function benchSoak(): Promise<BenchTable[]> {
             end.eventLoopDelayMs.max.toFixed(1),
           ],
         ],
+        targets: [target('RSS drift after warm-up, % (either way)', Math.abs(drift * 100), '≤', 10, (n) => n.toFixed(1))],
         notes: [
-          'Target: RSS at the end within 10 % of its level after warm-up (medians of three 1 s samples). Event-loop delay from monitorEventLoopDelay (10 ms resolution) in the API process.',
+          'RSS samples are medians of three 1 s samples. Event-loop delay from monitorEventLoopDelay (10 ms resolution) in the API process.',
         ],
       },
       {

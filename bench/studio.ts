@@ -12,7 +12,7 @@ import { startEmbeddedS3 } from '#storage';
 import { developRaw, type ProcessingPreset, DEFAULT_PRESET } from '#imaging';
 import { writeSyntheticDng } from '../libs/imaging/src/raw/testing/synthetic-dng.js';
 import { createApp } from '../apps/api/src/app.factory.js';
-import { type BenchTable, benchDatabase, median } from './support/infra.js';
+import { type BenchTable, benchDatabase, median, target } from './support/infra.js';
 
 const run = promisify(execFile);
 // A studio batch is hundreds of files; 32 keeps the run short while worker start-up and the ZIP stop dominating.
@@ -130,8 +130,8 @@ export async function benchStudio(): Promise<BenchTable[]> {
             ['dcraw_emu -h \\| ImageMagick convert, sequential, local disk', baselinePerMin.toFixed(1), `${Math.min(8, FILES)} files`],
             ['ratio Revela / baseline', (oursPerMin / baselinePerMin).toFixed(2), ''],
           ],
+          targets: [target('end-to-end files/min', oursPerMin, '≥', 110, (n) => n.toFixed(1))],
           notes: [
-            'Target: ≥ 110 files/min end to end.',
             'Locally S3 is s3rver on the same 2 cores: each 48 MB synthetic DNG (uncompressed Bayer) is served and written to scratch by CPUs that also develop.',
           ],
         },
@@ -139,7 +139,7 @@ export async function benchStudio(): Promise<BenchTable[]> {
           title: 'Studio time split per file (median, ms) and start-up',
           columns: ['download', 'decode', 'render', 'upload', 'total', 'submit → first file processing'],
           rows: [[part('downloadMs'), part('decodeMs'), part('renderMs'), part('uploadMs'), part('totalMs'), `${Math.round(firstProcessingMs ?? NaN)} ms`]],
-          notes: ['Target for submit → first file processing (local launcher): < 2 s.'],
+          targets: [target('submit → first file processing, ms (local launcher)', firstProcessingMs ?? NaN, '<', 2000, (n) => n.toFixed(0))],
         },
       ];
     } finally {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedS3 } from '#storage';
-import { type BenchTable, benchDatabase, freePort } from './support/infra.js';
+import { type BenchTable, benchDatabase, freePort, target } from './support/infra.js';
 
 const BYTES = 200 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
@@ -73,7 +73,8 @@ export async function benchUpload(): Promise<BenchTable> {
       title: '200 MB file streamed through the API (PUT …/content → S3 multipart)',
       columns: ['API RSS before (MB)', 'peak (MB)', 'growth (MB)', 'throughput (MB/s)'],
       rows: [[(before / 1024).toFixed(0), (peak / 1024).toFixed(0), growthMb.toFixed(1), (BYTES / 1024 / 1024 / seconds).toFixed(0)]],
-      notes: ['Target: RSS grows < 64 MB. S3 (s3rver) runs in the benchmark process, apart from the API, as in production.'],
+      targets: [target('RSS growth (MB)', growthMb, '<', 64, (n) => n.toFixed(1))],
+      notes: ['S3 (s3rver) runs in the benchmark process, apart from the API, as in production.'],
     };
   } finally {
     api?.kill('SIGTERM');

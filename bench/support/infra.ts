@@ -50,16 +50,46 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** One target beside the figure measured for it in the same run. */
+export interface BenchTarget {
+  /** What is measured, e.g. "handler images/min (24 MP JPEG)". */
+  what: string;
+  /** The target as written, e.g. "≥ 500". */
+  target: string;
+  /** The figure, formatted. */
+  measured: string;
+  met: boolean;
+}
+
 export interface BenchTable {
   title: string;
   columns: string[];
   rows: Array<Array<string | number>>;
+  /** Rendered as a table of target, figure and verdict under the results; a miss is marked. */
+  targets?: BenchTarget[];
   notes?: string[];
+}
+
+export const MISSED = '**MISSED**';
+
+/** A target of the form `figure <op> bound`; NaN (not measured) never meets it. */
+export function target(what: string, measured: number, op: '≥' | '<' | '≤', bound: number, format: (n: number) => string = String): BenchTarget {
+  const met = Number.isFinite(measured) && (op === '≥' ? measured >= bound : op === '<' ? measured < bound : measured <= bound);
+  return { what, target: `${op} ${format(bound)}`, measured: Number.isFinite(measured) ? format(measured) : 'not measured', met };
 }
 
 export function renderTable(table: BenchTable): string {
   const lines = [`### ${table.title}`, '', `| ${table.columns.join(' | ')} |`, `|${table.columns.map(() => '---').join('|')}|`];
   for (const row of table.rows) lines.push(`| ${row.join(' | ')} |`);
+  if (table.targets?.length) {
+    lines.push('', '| target | figure | verdict |', '|---|---|---|');
+    for (const t of table.targets) lines.push(`| ${t.what} ${t.target} | ${t.measured} | ${t.met ? 'met' : MISSED} |`);
+  }
   for (const note of table.notes ?? []) lines.push('', note);
   return lines.join('\n');
+}
+
+/** The targets of these tables that were missed, one line each, for the end of a run. */
+export function missedTargets(tables: BenchTable[]): string[] {
+  return tables.flatMap((table) => (table.targets ?? []).filter((t) => !t.met).map((t) => `${t.what}: ${t.measured}, target ${t.target}`));
 }

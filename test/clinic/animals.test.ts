@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -143,6 +144,68 @@ describe('animals', () => {
     const bad = await t.http().get('/v1/animals').query({ species: 'dragon' }).set('Authorization', key);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.errors[0].field, 'species');
+  });
+
+  it('pages 100 rows that share one created_at: limit 100 at most, every row exactly once, no empty page after a full last one', async () => {
+    const tenant = await t.createTenant('clinic');
+    const key = `Bearer ${tenant.key}`;
+    // Rows written in the same millisecond (a bulk import): only the id tells them apart.
+    const db = new pg.Client({ connectionString: t.database.url });
+    await db.connect();
+    let expected: string[];
+    try {
+      await db.query(
+        `INSERT INTO animals (id, tenant_id, name, species, tutor_name, created_at, updated_at)
+         SELECT gen_random_uuid(), $1, 'Twin ' || g, 'dog', 'Same Day', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'
+         FROM generate_series(1, 100) g`,
+        [tenant.id],
+      );
+      expected = (await db.query(`SELECT id FROM animals WHERE tenant_id = $1 ORDER BY id`, [tenant.id])).rows.map((r) => r.id);
+    } finally {
+      await db.end();
+    }
+    assert.equal(expected.length, 100);
+    type Page = { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null; errors?: Array<{ field: string }> } };
+    const page = (query: Record<string, string | number>): Promise<Page> => t.http().get('/v1/animals').query(query).set('Authorization', key);
+    const collect = async (limit: number) => {
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const res: Page = await page(cursor ? { limit, cursor } : { limit });
+        assert.equal(res.status, 200);
+        pages.push(res.body.items.map((a) => a.id));
+        cursor = res.body.nextCursor;
+      } while (cursor && pages.length < 200);
+      return pages;
+    };
+
+    // limit at its maximum: the whole set on one page that is exactly full, and no cursor to an empty page.
+    const full = await page({ limit: 100 });
+    assert.equal(full.status, 200);
+    assert.deepEqual(full.body.items.map((a) => a.id), expected, 'ties on created_at are ordered by id');
+    assert.equal(full.body.nextCursor, null, 'a last page exactly full has no next cursor');
+    // One above the maximum is refused, naming the field.
+    const tooMany = await page({ limit: 101 });
+    assert.equal(tooMany.status, 400);
+    assert.deepEqual(tooMany.body.errors?.map((e) => e.field), ['limit']);
+
+    // Page boundaries inside the tie: every row once, in order, and the tenth page of ten is the last.
+    const tens = await collect(10);
+    assert.deepEqual(tens.map((p) => p.length), Array(10).fill(10));
+    assert.deepEqual(tens.flat(), expected);
+    const sevens = await collect(7);
+    assert.deepEqual(sevens.map((p) => p.length), [...Array(14).fill(7), 2]);
+    assert.deepEqual(sevens.flat(), expected);
+
+    // One more row, created later: limit 100 now leaves exactly it for a second page.
+    const late = await t.http().post('/v1/animals').set('Authorization', key).send({ name: 'Late', species: 'cat', tutor: { name: 'Next Day' } });
+    assert.equal(late.status, 201, late.text);
+    const first = await page({ limit: 100 });
+    assert.deepEqual(first.body.items.map((a) => a.id), expected);
+    assert.ok(first.body.nextCursor);
+    const second = await page({ limit: 100, cursor: first.body.nextCursor! });
+    assert.deepEqual(second.body.items.map((a) => a.id), [late.body.id]);
+    assert.equal(second.body.nextCursor, null);
   });
 
   it('keeps tenants apart: another clinic gets 404 for the same id', async () => {

@@ -136,3 +136,53 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   );
   return results;
 }
+
+/**
+ * An uncompressed RGB TIFF whose EXIF IFD holds `DateTimeOriginal` ("YYYY:MM:DD HH:MM:SS"), as a
+ * scanner or camera writes it (sharp writes no EXIF into a TIFF, so the test builds one).
+ */
+export function tiffWithDateTimeOriginal(pixels: { width: number; height: number; data: Buffer }, dateTimeOriginal: string): Buffer {
+  const SHORT = 3;
+  const LONG = 4;
+  const ASCII = 2;
+  const date = Buffer.from(`${dateTimeOriginal}\0`, 'latin1');
+  const ifd0At = 8;
+  const ifd0 = [
+    [256, LONG, 1, pixels.width], // ImageWidth
+    [257, LONG, 1, pixels.height], // ImageLength
+    [258, SHORT, 3, 0], // BitsPerSample: 8,8,8 (offset filled below)
+    [259, SHORT, 1, 1], // Compression: none
+    [262, SHORT, 1, 2], // PhotometricInterpretation: RGB
+    [273, LONG, 1, 0], // StripOffsets (filled below)
+    [277, SHORT, 1, 3], // SamplesPerPixel
+    [278, LONG, 1, pixels.height], // RowsPerStrip
+    [279, LONG, 1, pixels.data.length], // StripByteCounts
+    [34665, LONG, 1, 0], // ExifIFD (filled below)
+  ];
+  const exifAt = ifd0At + 2 + ifd0.length * 12 + 4;
+  const bitsAt = exifAt + 2 + 12 + 4;
+  const dateAt = bitsAt + 6;
+  const pixelsAt = dateAt + date.length;
+  ifd0[2]![3] = bitsAt;
+  ifd0[5]![3] = pixelsAt;
+  ifd0[9]![3] = exifAt;
+  const out = Buffer.alloc(pixelsAt + pixels.data.length);
+  out.write('II', 0, 'latin1');
+  out.writeUInt16LE(42, 2);
+  out.writeUInt32LE(ifd0At, 4);
+  const entry = (at: number, [tag, type, count, value]: number[]) => {
+    out.writeUInt16LE(tag!, at);
+    out.writeUInt16LE(type!, at + 2);
+    out.writeUInt32LE(count!, at + 4);
+    if (type === SHORT && count === 1) out.writeUInt16LE(value!, at + 8);
+    else out.writeUInt32LE(value!, at + 8);
+  };
+  out.writeUInt16LE(ifd0.length, ifd0At);
+  ifd0.forEach((e, i) => entry(ifd0At + 2 + i * 12, e));
+  out.writeUInt16LE(1, exifAt);
+  entry(exifAt + 2, [36867, ASCII, date.length, dateAt]); // DateTimeOriginal
+  for (let i = 0; i < 3; i++) out.writeUInt16LE(8, bitsAt + i * 2);
+  date.copy(out, dateAt);
+  pixels.data.copy(out, pixelsAt);
+  return out;
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { isSrgbProfile } from '../../libs/imaging/src/renditions/icc.js';
 import { iccDescription } from '../../libs/imaging/src/renditions/spec-helpers.js';
 import { colourGrid, createAnimal, download, image, mapLimit, meanAbsDiff, type PhotoBody, rendition, uploadPresigned, waitForPhoto } from './photo-helpers.js';
 
@@ -68,9 +69,16 @@ describe('clinic renditions: orientation and colour', () => {
         assert.equal(meta.space, 'srgb', `${name} ${r.name} colourspace`);
         assert.equal(meta.channels, 3, `${name} ${r.name} has 3 channels (no alpha, no K)`);
         assert.equal(meta.depth, 'uchar', `${name} ${r.name} is 8-bit`);
-        if (meta.icc) assert.match(iccDescription(meta.icc), /sRGB/i, `${name} ${r.name} profile`);
-        if (r.name === 'large') assert.ok(meta.icc, `${name} large carries its sRGB profile`);
+        // The JPEG (large) carries an sRGB profile; the WebPs carry none (WebP means sRGB without one).
+        if (r.contentType === 'image/jpeg') {
+          assert.ok(meta.icc, `${name} ${r.name} carries a profile`);
+          assert.equal(isSrgbProfile(meta.icc), true, `${name} ${r.name} profile is sRGB`);
+          assert.match(iccDescription(meta.icc), /sRGB/i, `${name} ${r.name} profile`);
+        } else {
+          assert.equal(meta.icc, undefined, `${name} ${r.name} carries no profile`);
+        }
       }
+      assert.deepEqual(photo.renditions.map((r) => [r.name, r.contentType]), [['thumb', 'image/webp'], ['small', 'image/webp'], ['large', 'image/jpeg']], `${name}: every rendition is checked`);
       // Colours survive the conversion: compare with sharp's own conversion of the source to sRGB.
       const large = await download(rendition(photo, 'large').url);
       const expected = await colourGrid(sharp(image(name)).flatten({ background: '#ffffff' }).toColourspace('srgb'), 8, 8);

@@ -14,6 +14,7 @@ import {
   mapLimit,
   PROBLEM,
   rendition,
+  tiffWithDateTimeOriginal,
   uploadPresigned,
   waitForPhoto,
 } from './photo-helpers.js';
@@ -45,6 +46,9 @@ describe('clinic photos (uploads, the S3-triggered Lambda, renditions)', () => {
     assert.deepEqual(photo.renditions, []);
     assert.equal(upload.method, 'PUT');
     assert.deepEqual(upload.headers, { 'Content-Type': 'image/jpeg', 'Content-Length': String(original.length) });
+    // S3 refuses a PUT whose Content-Type or Content-Length differ from these, because the URL signs
+    // both headers. s3rver checks no signature, so what is asserted is that they are signed.
+    assert.deepEqual(new URL(upload.url).searchParams.get('X-Amz-SignedHeaders')?.split(';').sort(), ['content-length', 'content-type', 'host']);
     const ttl = Date.parse(upload.expiresAt) - Date.now();
     assert.ok(ttl > 0 && ttl <= 15 * 60 * 1000, 'valid 15 minutes at most');
     assert.ok(new URL(upload.url).pathname.endsWith(keys.photoOriginal(clinic.id, animalId, photo.id)));
@@ -97,6 +101,30 @@ describe('clinic photos (uploads, the S3-triggered Lambda, renditions)', () => {
     assert.deepEqual(ready.original, { format: 'jpeg', width: 1800, height: 1200, takenAt: null });
     const large = rendition(ready, 'large');
     assert.deepEqual([large.width, large.height], [1600, 1067]);
+  });
+
+  it('takes TIFF and WebP photos, and reads takenAt from EXIF (JPEG, TIFF, WebP)', async () => {
+    // No TIFF or WebP among the shared fixtures: both are made from one, each with a DateTimeOriginal.
+    const dated = (date: string) => sharp(image('orientation_1.jpg')).resize(900).withExif({ IFD2: { DateTimeOriginal: date } });
+    const { data, info } = await sharp(image('orientation_1.jpg')).resize(900).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const cases = [
+      { filename: 'scan.tif', bytes: tiffWithDateTimeOriginal({ width: info.width, height: info.height, data }, '2023:02:03 04:05:06'), format: 'tiff', takenAt: '2023-02-03T04:05:06.000Z' },
+      { filename: 'phone.webp', bytes: await dated('2024:07:08 09:10:11').webp({ quality: 90 }).toBuffer(), format: 'webp', takenAt: '2024-07-08T09:10:11.000Z' },
+      // A camera JPEG with its own EXIF date (and sub-seconds).
+      { filename: 'camera.jpg', bytes: image('adobe_rgb_1998.jpg'), format: 'jpeg', takenAt: '2018-10-27T13:27:23.530Z' },
+    ];
+    const uploaded = await mapLimit(cases, 2, (c) => uploadPresigned(t, auth, animalId, c.filename, c.bytes));
+    assert.deepEqual(uploaded.map((p) => p.contentType), ['image/tiff', 'image/webp', 'image/jpeg']);
+    for (const [i, c] of cases.entries()) {
+      const photo = await waitForPhoto(t, auth, animalId, uploaded[i]!.id);
+      assert.equal(photo.status, 'ready', `${c.filename}: ${photo.failureReason}`);
+      assert.equal(photo.original?.format, c.format, c.filename);
+      assert.equal(photo.original?.takenAt, c.takenAt, `${c.filename}: takenAt from EXIF`);
+      assert.deepEqual(photo.renditions.map((r) => r.name), ['thumb', 'small', 'large'], c.filename);
+      const large = await sharp(await download(rendition(photo, 'large').url)).metadata();
+      assert.equal(large.format, 'jpeg', c.filename);
+      assert.equal(large.width, c.format === 'jpeg' ? 1600 : 900, `${c.filename}: large is never enlarged`);
+    }
   });
 
   it('fails unreadable files with readable reasons while other photos keep working', async () => {

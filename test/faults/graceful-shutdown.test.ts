@@ -132,7 +132,6 @@ describe('graceful shutdown (SIGTERM)', () => {
     });
     await waitFor('both uploads to have opened their multipart upload', async () => proxy.multipart.created.size >= 2, 30_000);
 
-    const sigtermAt = Date.now();
     api.child.kill('SIGTERM');
     await waitFor('the API to start draining', async () => api!.output().includes('SIGTERM received'), 10_000, 20);
 
@@ -150,10 +149,12 @@ describe('graceful shutdown (SIGTERM)', () => {
     assert.ok(stalled.sent() < 64 * MB);
 
     const exit = await api.exited;
-    const tookMs = Date.now() - sigtermAt;
     assert.deepEqual(exit, { code: 0, signal: null }, api.output().slice(-4000));
-    assert.ok(tookMs >= SHUTDOWN_TIMEOUT_SECONDS * 1000 - 500, `waited for the stalled upload until the deadline (${tookMs} ms)`);
-    assert.ok(tookMs < (SHUTDOWN_TIMEOUT_SECONDS + 20) * 1000, `stopped soon after the deadline (${tookMs} ms)`);
+    // It waited for the requests in flight until SHUTDOWN_TIMEOUT_SECONDS ran out, then cut what was
+    // left: the stalled upload alone (the quick one had finished). Said by the API, not timed here.
+    const cuts = api.output().split('\n').filter((line) => line.includes('shutdown deadline passed'));
+    assert.equal(cuts.length, 1, api.output().slice(-4000));
+    assert.match(cuts[0]!, /"requests":1[,}]/);
     assert.match(api.output(), /stopped cleanly \(database pool closed\)/);
     const sessions = await waitFor(
       'the API’s database sessions to be gone',

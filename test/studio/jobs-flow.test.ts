@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { createS3Client } from '#storage';
 import type { LocalWorkerLauncher } from '../../apps/api/src/jobs/launcher/local-launcher.js';
 import { WORKER_LAUNCHER } from '../../apps/api/src/jobs/launcher/worker-launcher.js';
+import { INSTALLED_SOURCE } from '../../libs/imaging/src/raw/testing/installed-decoder.js';
 import { fixture } from '../support/fixtures.js';
 import { createJob, listAllFiles, uploadFile, waitForJob } from '../support/studio.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -68,7 +69,7 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     for (const name of GOOD) {
       const file = files.get(name)!;
       assert.equal(file.status, 'done', `${name}: ${file.error}`);
-      assert.equal(file.source, 'dcraw_emu', name);
+      assert.equal(file.source, INSTALLED_SOURCE, name);
       assert.deepEqual(file.outputs.map((o: { variant: string }) => o.variant), ['web', 'thumb']);
       assert.ok(Math.max(file.outputs[0].width, file.outputs[0].height) <= 800);
     }

@@ -33,8 +33,8 @@ const SLOW_DOWN = (requestId: string) =>
 
 /**
  * An HTTP proxy in front of the test's S3 server (s3rver on loopback) that can fail on demand. It
- * also answers AbortMultipartUpload itself (s3rver does not implement it) and keeps the books of
- * multipart uploads, so a test can check that none is left open.
+ * also answers AbortMultipartUpload and ListMultipartUploads itself (s3rver implements neither) from
+ * its books of multipart uploads, so a test can check that none is left open.
  */
 export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy> {
   const target = new URL(upstream);
@@ -44,6 +44,9 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
     completed: new Set<string>(),
     aborted: new Set<string>(),
   };
+  /** Where each upload created through the proxy lives, for ListMultipartUploads. */
+  const targets = new Map<string, { bucket: string; key: string }>();
+  const isOpen = (id: string) => !multipart.completed.has(id) && !multipart.aborted.has(id);
   const faulted = { slowdown: 0, down: 0 };
   const server = createServer((req, res) => void handle(req, res));
   let fault: S3Fault = 'none';
@@ -80,6 +83,21 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
       return;
     }
     const uploadId = url.searchParams.get('uploadId');
+    const [, bucket = '', ...keyParts] = url.pathname.split('/').map((segment) => decodeURIComponent(segment));
+    if (req.method === 'GET' && url.searchParams.has('uploads') && keyParts.join('/') === '') {
+      // ListMultipartUploads (path style, one page), which s3rver answers 501.
+      req.resume();
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      const uploads = [...targets]
+        .filter(([id, at]) => at.bucket === bucket && at.key.startsWith(prefix) && isOpen(id))
+        .map(([id, at]) => `<Upload><Key>${xml(at.key)}</Key><UploadId>${xml(id)}</UploadId></Upload>`)
+        .join('');
+      const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${xml(bucket)}</Bucket><Prefix>${xml(prefix)}</Prefix><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`;
+      res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     if (req.method === 'DELETE' && uploadId) {
       // AbortMultipartUpload, which s3rver answers 405: S3 answers 204.
       req.resume();
@@ -110,7 +128,10 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
           const ok = (upstreamRes.statusCode ?? 500) < 300 && !body.includes('<Error>');
           if (ok && creating) {
             const id = /<UploadId>([^<]+)<\/UploadId>/.exec(body.toString())?.[1];
-            if (id) multipart.created.add(id);
+            if (id) {
+              multipart.created.add(id);
+              targets.set(id, { bucket, key: keyParts.join('/') });
+            }
           }
           if (ok && completing) multipart.completed.add(uploadId!);
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
@@ -137,7 +158,7 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
     },
     faulted,
     multipart,
-    openMultipartUploads: () => [...multipart.created].filter((id) => !multipart.completed.has(id) && !multipart.aborted.has(id)),
+    openMultipartUploads: () => [...multipart.created].filter(isOpen),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -41,6 +41,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Put a fault-injecting proxy between everything and the S3 server (`t.s3Proxy`). */
   s3Proxy?: boolean;
+  /** Where the API's JSON log lines go (give LOG_LEVEL in `env` too); by default they are silenced. */
+  logStream?: { write(line: string): void };
 }
 
 /**
@@ -64,7 +66,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     ADMIN_TOKEN: adminToken,
     ...env,
   }) as AppConfig & ResolvedConfig;
-  const app = await createApp(config);
+  const app = await createApp(config, { logStream: options.logStream });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   let thumbnails: ThumbnailWiring | undefined;

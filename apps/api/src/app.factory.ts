@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { LogController } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { ResolvedConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
@@ -16,7 +17,7 @@ import { buildOpenApiDocument } from './openapi.js';
 export const API_VERSIONING = { type: VersioningType.URI, defaultVersion: undefined } as const;
 
 /** Builds the fully configured API (not listening). main.ts and the test suites share it. */
-export async function createApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: ResolvedConfig, options: { logStream?: DestinationStream } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
@@ -25,7 +26,7 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
     return503OnClosing: false,
     genReqId: requestId,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    logger: fastifyLoggerOptions(config),
+    logger: fastifyLoggerOptions(config, options.logStream),
   });
   // Health probes come every few seconds; their request lines would drown the rest.
   adapter.getInstance().addHook('onRoute', (route) => {
@@ -36,7 +37,7 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
     done();
   });
   // rawBody: the internal callbacks are verified against the exact bytes received (HMAC).
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logStream), adapter, { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(Logger));
   app.enableVersioning(API_VERSIONING);
   app.useGlobalPipes(createValidationPipe());

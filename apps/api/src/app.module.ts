@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppConfigModule, type ResolvedConfig } from '#config';
 import { apiDataSourceOptions, createScopedDataSource } from '#database';
 import { StorageModule } from '#storage';
@@ -24,12 +25,13 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 /** Static config for one process: everything reads the validated AppConfig, never process.env. */
 @Module({})
 export class AppModule {
-  static forRoot(config: ResolvedConfig): DynamicModule {
+  /** `logStream`: where the API's JSON log lines go (stdout unless given; tests capture them). */
+  static forRoot(config: ResolvedConfig, logStream?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggerModule.forRoot(loggerParams(config, logStream)),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...apiDataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 500 }),
           // Every query honours the request's tenant (row-level security, see #database db-scope).

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { FastifyServerOptions } from 'fastify';
 import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { AppConfig } from '#config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -20,10 +21,10 @@ export function requestId(req: IncomingMessage): string {
  * (and the tenant once authenticated). pino-http as Nest middleware did the same at a third of the
  * API's throughput (BENCHMARKS.md).
  */
-export function fastifyLoggerOptions(config: Pick<AppConfig, 'logLevel'>): FastifyServerOptions['logger'] {
+export function fastifyLoggerOptions(config: Pick<AppConfig, 'logLevel'>, stream?: DestinationStream): FastifyServerOptions['logger'] {
   return {
     level: config.logLevel,
-    ...humanReadableWhenInteractive(),
+    ...(stream ? { stream } : humanReadableWhenInteractive()),
     redact: { paths: REDACT, censor: '[redacted]' },
     serializers: {
       req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
@@ -33,12 +34,13 @@ export function fastifyLoggerOptions(config: Pick<AppConfig, 'logLevel'>): Fasti
 }
 
 /** nestjs-pino reuses Fastify's per-request logger, so every Nest log line in a request has its id. */
-export function loggerParams(config: Pick<AppConfig, 'logLevel'>): Params {
+export function loggerParams(config: Pick<AppConfig, 'logLevel'>, stream?: DestinationStream): Params {
+  const options = { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } };
   return {
     useExisting: true,
     forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     // Logs made outside any request (start-up, workers, timers).
-    pinoHttp: { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, ...humanReadableWhenInteractive() },
+    pinoHttp: stream ? [options, stream] : { ...options, ...humanReadableWhenInteractive() },
   };
 }
 

@@ -15,6 +15,17 @@ const originList = z.string().refine(
   'must be a comma-separated list of origins such as https://console.example.com',
 );
 
+/**
+ * A value copied from an example instead of set: a word such as "changeme" or "placeholder", an
+ * `<angle-bracketed hint>`, one character repeated, or the README's `postgres://user:pass@host…`.
+ */
+export function isPlaceholder(value: string): boolean {
+  if (/change.?me|placeholder|replace.?me|your[-_ ]|example|<[^>]*>|\bx{3,}\b/i.test(value)) return true;
+  if (/^(.)\1*$/.test(value)) return true;
+  if (/^postgres(ql)?:\/\/user:pass@host[:/]/.test(value)) return true;
+  return false;
+}
+
 /** S3 and bucket settings, shared by the API, the batch worker and the thumbnail Lambda. */
 export const storageFields = {
   S3_ENDPOINT: z.url().optional(),
@@ -130,7 +141,9 @@ export const configSchema = z
   .superRefine((env, ctx) => {
     if (env.RUNTIME !== 'aws') return;
     for (const key of ['DATABASE_URL', 'ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY'] as const) {
-      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RUNTIME=aws' });
+      const value = env[key];
+      if (!value) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RUNTIME=aws' });
+      else if (isPlaceholder(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'is a placeholder; set the real value' });
     }
     // The Lambda's reports and the worker protocol never share the public listener in production.
     if (!env.INTERNAL_PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'is required when RUNTIME=aws (internal routes get their own listener)' });

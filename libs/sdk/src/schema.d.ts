@@ -2453,6 +2453,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDocument"];
                 };
             };
+            /** @description The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys). */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/usage"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
             /** @description The tenant’s rate limit is exhausted. */
             429: {
                 headers: {
@@ -2543,10 +2563,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/admin/tenants/…/limits"
                      *     }
                      */
@@ -2699,10 +2719,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/admin/tenants/…/limits"
                      *     }
                      */
@@ -3326,10 +3346,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…"
                      *     }
                      */
@@ -3532,10 +3552,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…"
                      *     }
                      */
@@ -4095,10 +4115,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/retry"
                      *     }
                      */
@@ -4888,10 +4908,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files/…"
                      *     }
                      */
@@ -5070,10 +5090,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.revela.dev/problems/forbidden",
-                     *       "title": "Forbidden",
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
                      *       "status": 403,
-                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
                      *       "instance": "/v1/jobs/…/files/…/upload-target"
                      *     }
                      */

@@ -54,9 +54,24 @@ describe('thumbnail Lambda', () => {
   });
 
   it('throws when the API cannot be reached, so that the invocation is retried', async () => {
-    const untouchable = { send: () => assert.fail('S3 must not be called before the API saw the upload') } as unknown as S3Client;
+    // The tripwire counts calls as well as throwing: the handler catches and rethrows whatever a record
+    // throws, so a throw alone would make the invocation reject for the wrong reason and still pass.
+    let s3Calls = 0;
+    const untouchable = {
+      send: () => {
+        s3Calls += 1;
+        throw new Error('S3 must not be called before the API saw the upload');
+      },
+    } as unknown as S3Client;
     const handler = createThumbnailHandler({ ...loadThumbnailConfig(env), apiUrl: 'http://127.0.0.1:9', callbackTimeoutMs: 2000 }, { s3: untouchable, log: () => undefined });
     const photo = 'tenants/0b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/animals/1b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/photos/2b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/original';
-    await assert.rejects(handler({ Records: [record(photo)] }));
+    await assert.rejects(handler({ Records: [record(photo)] }), (error: Error) => {
+      assert.ok(!(error instanceof assert.AssertionError), `rejected by an assertion, not by the unreachable API: ${error.message}`);
+      // What undici throws when nothing listens on the port: the report to the API failed.
+      assert.equal(error.name, 'TypeError');
+      assert.equal(error.message, 'fetch failed');
+      return true;
+    });
+    assert.equal(s3Calls, 0, 'S3 was not called before the API saw the upload');
   });
 });

@@ -81,7 +81,8 @@ export async function inspectImage(input: Buffer, maxPixels: number): Promise<In
       format,
       width: header.autoOrient?.width ?? header.width,
       height: header.autoOrient?.height ?? header.height,
-      takenAt: readTakenAt(header.exif),
+      // libvips hands out no EXIF for a TIFF, whose EXIF IFD sits in the file's own TIFF structure.
+      takenAt: readTakenAt(header.exif ?? (format === 'tiff' ? input : undefined)),
     },
     profile: !header.icc ? 'none' : isSrgbProfile(header.icc) ? 'srgb' : 'other',
     rgb16: header.space === 'rgb16',

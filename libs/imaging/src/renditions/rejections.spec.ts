@@ -18,17 +18,11 @@ async function rejection(input: Buffer, options?: { maxPixels?: number }): Promi
 }
 
 describe('renderClinicPhoto rejections', () => {
-  it('refuses a 280 MP JPEG from its header, quickly and without decoding', async () => {
-    const input = image('giant_20000x14000.jpg');
-    const rssBefore = process.memoryUsage().rss;
-    const started = performance.now();
-    const error = await rejection(input);
-    const elapsed = performance.now() - started;
+  it('refuses a 280 MP JPEG from its header', async () => {
+    // How fast and in how little memory it is refused is measured by `npm run bench`, not here.
+    const error = await rejection(image('giant_20000x14000.jpg'));
     assert.equal(error.code, 'too-large');
     assert.equal(error.message, 'image is 280 megapixels (20000x14000); the limit is 100');
-    assert.ok(elapsed < 500, `took ${elapsed.toFixed(0)} ms`);
-    // Decoding even a shrunk copy would need hundreds of MB.
-    assert.ok(process.memoryUsage().rss - rssBefore < 64 * 1024 * 1024, 'memory grew by more than 64 MB');
   });
 
   it('honours a lower maxPixels', async () => {

@@ -96,6 +96,7 @@ describe('renderClinicPhoto', () => {
     it('converts CMYK with its SWOP profile to 3-channel sRGB', async () => {
       const { original, renditions } = await renderClinicPhoto(image('cmyk_swop_profile.jpg'));
       assert.deepEqual(original, { format: 'jpeg', width: 500, height: 333, takenAt: '2004-03-20T14:54:55.000Z' });
+      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
       for (const r of renditions) await assertCleanSrgb(r);
       const large = rendition(renditions, 'large');
       assert.deepEqual([large.width, large.height], [500, 333], 'never enlarged');
@@ -105,6 +106,7 @@ describe('renderClinicPhoto', () => {
 
     it('renders a grey-profile JPEG as neutral sRGB', async () => {
       const { renditions } = await renderClinicPhoto(image('grayscale_gray_icc.jpg'));
+      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
       for (const r of renditions) await assertCleanSrgb(r);
       const grid = await colourGrid(rendition(renditions, 'large').data);
       for (let i = 0; i < grid.length; i += 3) {
@@ -116,6 +118,7 @@ describe('renderClinicPhoto', () => {
       const input = image('png_16bit_rgb.png');
       const { original, renditions } = await renderClinicPhoto(input);
       assert.deepEqual(original, { format: 'png', width: 290, height: 442, takenAt: null });
+      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
       for (const r of renditions) await assertCleanSrgb(r);
       const reference = await colourGrid(sharp(input));
       assert.ok(meanAbsDiff(await colourGrid(rendition(renditions, 'large').data), reference) < 1.5);
@@ -151,6 +154,7 @@ describe('renderClinicPhoto', () => {
     it('decodes a 10-bit AVIF to 8-bit sRGB', async () => {
       const { original, renditions } = await renderClinicPhoto(image('hdr_10bit_p3_nclx.avif'));
       assert.deepEqual(original, { format: 'avif', width: 3681, height: 5594, takenAt: null });
+      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
       for (const r of renditions) await assertCleanSrgb(r);
       assert.deepEqual([rendition(renditions, 'large').width, rendition(renditions, 'large').height], [1053, 1600]);
       const { channels } = await sharp(rendition(renditions, 'large').data).stats();
@@ -162,6 +166,7 @@ describe('renderClinicPhoto', () => {
       const [, , , alpha] = await sharp(input).extract({ left: 0, top: 0, width: 1, height: 1 }).raw().toBuffer();
       assert.equal(alpha, 0, 'fixture corner is transparent');
       const { renditions } = await renderClinicPhoto(input);
+      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
       for (const r of renditions) {
         await assertCleanSrgb(r);
         const corner = await sharp(r.data).extract({ left: 0, top: 0, width: 2, height: 2 }).raw().toBuffer();
@@ -202,6 +207,7 @@ describe('renderClinicPhoto', () => {
 
     const { original, renditions } = await renderClinicPhoto(withGps);
     assert.equal(original.takenAt, '2024-01-02T03:04:05.000Z');
+    assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
     for (const r of renditions) {
       await assertCleanSrgb(r);
       assert.equal(r.data.includes('Clinic Cam'), false, `${r.name} leaks EXIF`);
