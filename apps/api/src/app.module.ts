@@ -16,7 +16,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { QuotasModule } from './quotas/quotas.module.js';
 import { InternalModule } from './internal/internal.module.js';
 import { RequestDrain, RequestDrainInterceptor } from './lifecycle/request-drain.js';
-import { tenantThrottling } from './tenants/tenant-throttling.js';
+import { RATE_LIMIT_STORAGE, tenantThrottling, ThrottlerStorageCloser, throttlerStorage } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -24,13 +24,14 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: ResolvedConfig): DynamicModule {
+    const rateLimitStorage = throttlerStorage(config.redisUrl);
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 500 }),
-        ThrottlerModule.forRoot(tenantThrottling(config.rateLimitPerMinute)),
+        ThrottlerModule.forRoot(tenantThrottling(config.rateLimitPerMinute, rateLimitStorage)),
         StorageModule,
         HealthModule,
         TenantsModule,
@@ -44,6 +45,8 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         RequestDrain,
         { provide: APP_INTERCEPTOR, useClass: RequestDrainInterceptor },
+        { provide: RATE_LIMIT_STORAGE, useValue: rateLimitStorage },
+        ThrottlerStorageCloser,
         IdempotencyStore,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],

@@ -4,6 +4,7 @@ import { type AppConfig, InjectConfig } from '#config';
 import { JobQueueRepository } from '../workers/job-queue.repository.js';
 import { issueWorkerToken } from '../workers/worker-token.js';
 import { WorkersRepository } from '../workers/workers.repository.js';
+import { CapacityLock } from './capacity-lock.js';
 import { type LaunchTrigger, WORKER_LAUNCHER, type WorkerExit, type WorkerLauncher } from './worker-launcher.js';
 
 /** How long a worker may go without a heartbeat before it no longer counts as capacity. */
@@ -25,6 +26,7 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
     @Inject(WORKER_LAUNCHER) private readonly launcher: WorkerLauncher,
     private readonly workers: WorkersRepository,
     private readonly queue: JobQueueRepository,
+    private readonly lock: CapacityLock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -32,7 +34,8 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
     this.launcher.onWorkerExit?.((exit) => void this.onExit(exit));
     const every = this.config.launcher.reconcileSeconds;
     if (every === 0) return;
-    this.timer = setInterval(() => void this.ensureCapacity().catch(() => undefined), every * 1000);
+    // The periodic pass skips when another API instance is running one.
+    this.timer = setInterval(() => void this.ensureCapacity({}, { wait: false }).catch(() => undefined), every * 1000);
     this.timer.unref();
   }
 
@@ -54,9 +57,16 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
     await this.stoppingWorkers;
   }
 
-  /** Serialised: concurrent calls never double-launch. */
-  ensureCapacity(trigger: LaunchTrigger = {}): Promise<void> {
-    this.running = this.running.catch(() => undefined).then(() => this.reconcile(trigger));
+  /**
+   * Serialised within this process and, through a PostgreSQL advisory lock, across API instances:
+   * concurrent calls never double-launch, and there are never more than MAX_WORKERS workers.
+   */
+  ensureCapacity(trigger: LaunchTrigger = {}, options: { wait?: boolean } = {}): Promise<void> {
+    this.running = this.running
+      .catch(() => undefined)
+      .then(async () => {
+        await this.lock.run(() => this.reconcile(trigger), options.wait ?? true);
+      });
     return this.running;
   }
 
