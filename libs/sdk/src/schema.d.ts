@@ -115,6 +115,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the tenant uses, next to its limits */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenantId}/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant’s limits (its own, or the defaults) */
+        get: operations["getTenantLimits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set a tenant’s limits
+         * @description A number sets the tenant’s own limit, null restores the default, an absent field is left as it is.
+         */
+        patch: operations["updateTenantLimits"];
+        trace?: never;
+    };
     "/v1/jobs": {
         parameters: {
             query?: never;
@@ -144,10 +182,15 @@ export interface paths {
         get: operations["getJob"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a finished or canceled job with all its files
+         * @description A running job answers 409: cancel it first.
+         */
+        delete: operations["deleteJob"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename a draft or change its preset */
+        patch: operations["updateJob"];
         trace?: never;
     };
     "/v1/jobs/{id}/submit": {
@@ -181,6 +224,26 @@ export interface paths {
         put?: never;
         /** Cancel a draft, queued or processing job */
         post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-queue the failed files of a finished job
+         * @description Attempts start over; the ZIP is rebuilt when they finish.
+         */
+        post: operations["retryJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -236,6 +299,40 @@ export interface paths {
         /** Upload the file through the API (streamed; send exactly the declared bytes) */
         put: operations["uploadJobFileContent"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/files/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a declared file from a draft, with its partial or multipart upload */
+        delete: operations["deleteJobFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/files/{fileId}/upload-target": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A fresh upload target for a declared file (its URLs expire) */
+        post: operations["renewJobFileUploadTarget"];
         delete?: never;
         options?: never;
         head?: never;
@@ -561,6 +658,79 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
         };
+        PeriodDto: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+        };
+        StorageUsageDto: {
+            /** @description RAW files, outputs and ZIPs still stored, and clinic photos with their renditions. */
+            usedBytes: number;
+            allowanceBytes: number;
+        };
+        UsedOfDto: {
+            used: number;
+            allowance: number;
+        };
+        LimitsDto: {
+            /**
+             * @description Share of the workers relative to other tenants with work (fair share).
+             * @example 1
+             */
+            weight: number;
+            /**
+             * @description Files this tenant may have in flight at once.
+             * @example 32
+             */
+            maxFilesInFlight: number;
+            /** @example 1099511627776 */
+            storageBytes: number;
+            /** @example 1000 */
+            filesPerJob: number;
+            /** @example 4294967296 */
+            bytesPerFile: number;
+            /**
+             * @description Jobs queued or processing at once.
+             * @example 10
+             */
+            concurrentJobs: number;
+            /**
+             * @description Worker seconds per calendar month (UTC).
+             * @example 360000
+             */
+            processingSecondsPerMonth: number;
+            /**
+             * @description Days a finished job’s files are kept.
+             * @example 30
+             */
+            retentionDays: number;
+            /** @description The limits set for this tenant; the others are the defaults. */
+            overridden?: string[];
+        };
+        UsageDto: {
+            /** @description The calendar month (UTC) the monthly figures cover. */
+            period: components["schemas"]["PeriodDto"];
+            storage: components["schemas"]["StorageUsageDto"];
+            /** @description Studio files that finished (done or failed) this month. */
+            filesProcessedThisMonth: number;
+            /** @description Worker seconds of the files that finished this month. */
+            workerSecondsThisMonth: components["schemas"]["UsedOfDto"];
+            /** @description Clinic photos declared this month. */
+            photosThisMonth: number;
+            concurrentJobs: components["schemas"]["UsedOfDto"];
+            limits: components["schemas"]["LimitsDto"];
+        };
+        UpdateLimitsDto: {
+            weight?: number | null;
+            maxFilesInFlight?: number | null;
+            storageBytes?: number | null;
+            filesPerJob?: number | null;
+            bytesPerFile?: number | null;
+            concurrentJobs?: number | null;
+            processingSecondsPerMonth?: number | null;
+            retentionDays?: number | null;
+        };
         VariantDto: {
             /**
              * @description Used in output and ZIP entry names.
@@ -662,10 +832,29 @@ export interface components {
              * @example 12.4
              */
             workerSeconds: number;
+            /**
+             * Format: date-time
+             * @description When the job’s RAW files, outputs and ZIP are deleted (the tenant’s retention after it finished); downloads then answer 410.
+             */
+            expiresAt?: string | null;
         };
         JobPageDto: {
             items: components["schemas"]["JobDto"][];
             nextCursor: string | null;
+        };
+        UpdateJobDto: {
+            /** @example Wedding Silva (final) */
+            name?: string;
+            /** @description Replaces the preset; omitted fields take the defaults. */
+            preset?: components["schemas"]["PresetDto"];
+        };
+        RetryJobResultDto: {
+            /**
+             * @description Failed files sent back to the queue.
+             * @example 3
+             */
+            requeued: number;
+            job: components["schemas"]["JobDto"];
         };
         DeclareFileDto: {
             /**
@@ -727,6 +916,11 @@ export interface components {
             partNumber: number;
             /** @description Presigned PUT for this part. */
             url: string;
+            /**
+             * @description The part’s exact size; it is signed, so S3 refuses a body of any other length.
+             * @example 16777216
+             */
+            bytes: number;
         };
         UploadTargetDto: {
             /**
@@ -2059,6 +2253,380 @@ export interface operations {
             };
         };
     };
+    getUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "period": {
+                     *         "start": "2026-11-21T10:15:00.000Z",
+                     *         "end": "2026-11-21T10:15:00.000Z"
+                     *       },
+                     *       "storage": {
+                     *         "usedBytes": 0,
+                     *         "allowanceBytes": 0
+                     *       },
+                     *       "filesProcessedThisMonth": 0,
+                     *       "workerSecondsThisMonth": {
+                     *         "used": 0,
+                     *         "allowance": 0
+                     *       },
+                     *       "photosThisMonth": 0,
+                     *       "concurrentJobs": {
+                     *         "used": 0,
+                     *         "allowance": 0
+                     *       },
+                     *       "limits": {
+                     *         "weight": 1,
+                     *         "maxFilesInFlight": 32,
+                     *         "storageBytes": 1099511627776,
+                     *         "filesPerJob": 1000,
+                     *         "bytesPerFile": 4294967296,
+                     *         "concurrentJobs": 10,
+                     *         "processingSecondsPerMonth": 360000,
+                     *         "retentionDays": 30,
+                     *         "overridden": [
+                     *           "string"
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UsageDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/usage"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/usage"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    getTenantLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "weight": 1,
+                     *       "maxFilesInFlight": 32,
+                     *       "storageBytes": 1099511627776,
+                     *       "filesPerJob": 1000,
+                     *       "bytesPerFile": 4294967296,
+                     *       "concurrentJobs": 10,
+                     *       "processingSecondsPerMonth": 360000,
+                     *       "retentionDays": 30,
+                     *       "overridden": [
+                     *         "string"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LimitsDto"];
+                };
+            };
+            /** @description Missing or invalid admin token. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/admin/tenants/…/limits"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description A tenant API key was used on an admin route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "instance": "/v1/admin/tenants/…/limits"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Job was not found.",
+                     *       "instance": "/v1/admin/tenants/…/limits"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/admin/tenants/…/limits"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    updateTenantLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "weight": null,
+                 *       "maxFilesInFlight": null,
+                 *       "storageBytes": null,
+                 *       "filesPerJob": null,
+                 *       "bytesPerFile": null,
+                 *       "concurrentJobs": null,
+                 *       "processingSecondsPerMonth": null,
+                 *       "retentionDays": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateLimitsDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "weight": 1,
+                     *       "maxFilesInFlight": 32,
+                     *       "storageBytes": 1099511627776,
+                     *       "filesPerJob": 1000,
+                     *       "bytesPerFile": 4294967296,
+                     *       "concurrentJobs": 10,
+                     *       "processingSecondsPerMonth": 360000,
+                     *       "retentionDays": 30,
+                     *       "overridden": [
+                     *         "string"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LimitsDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/validation-error",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "detail": "name: name must be a string",
+                     *       "instance": "/v1/admin/tenants/…/limits"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Missing or invalid admin token. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/admin/tenants/…/limits"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description A tenant API key was used on an admin route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "instance": "/v1/admin/tenants/…/limits"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Job was not found.",
+                     *       "instance": "/v1/admin/tenants/…/limits"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/admin/tenants/…/limits"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
     listJobs: {
         parameters: {
             query?: {
@@ -2127,7 +2695,8 @@ export interface operations {
                      *           "queuedAt": "2026-11-21T10:15:00.000Z",
                      *           "startedAt": "2026-11-21T10:15:00.000Z",
                      *           "finishedAt": "2026-11-21T10:15:00.000Z",
-                     *           "workerSeconds": 12.4
+                     *           "workerSeconds": 12.4,
+                     *           "expiresAt": "2026-11-21T10:15:00.000Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2299,7 +2868,8 @@ export interface operations {
                      *       "queuedAt": "2026-11-21T10:15:00.000Z",
                      *       "startedAt": "2026-11-21T10:15:00.000Z",
                      *       "finishedAt": "2026-11-21T10:15:00.000Z",
-                     *       "workerSeconds": 12.4
+                     *       "workerSeconds": 12.4,
+                     *       "expiresAt": "2026-11-21T10:15:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["JobDto"];
@@ -2491,7 +3061,8 @@ export interface operations {
                      *       "queuedAt": "2026-11-21T10:15:00.000Z",
                      *       "startedAt": "2026-11-21T10:15:00.000Z",
                      *       "finishedAt": "2026-11-21T10:15:00.000Z",
-                     *       "workerSeconds": 12.4
+                     *       "workerSeconds": 12.4,
+                     *       "expiresAt": "2026-11-21T10:15:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["JobDto"];
@@ -2551,6 +3122,336 @@ export interface operations {
                      *       "title": "Not found",
                      *       "status": 404,
                      *       "detail": "Job was not found.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    deleteJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Only studio tenants may use this route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Job was not found.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The job is processing; only a draft can be submitted.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    updateJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Wedding Silva (final)",
+                 *       "preset": {
+                 *         "variants": [
+                 *           {
+                 *             "name": "web",
+                 *             "longEdge": 2048,
+                 *             "format": "jpeg",
+                 *             "quality": 82
+                 *           }
+                 *         ],
+                 *         "colour": {
+                 *           "whiteBalance": "camera",
+                 *           "autoLevels": false,
+                 *           "exposure": 0,
+                 *           "contrast": 0,
+                 *           "saturation": 0
+                 *         },
+                 *         "sharpen": true,
+                 *         "metadata": {
+                 *           "keepExif": false,
+                 *           "stripGps": true,
+                 *           "copyright": "© 2026 Studio Lumen"
+                 *         },
+                 *         "source": "auto"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateJobDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *       "name": "Wedding Silva 2026-11-21",
+                     *       "status": "draft",
+                     *       "preset": {
+                     *         "variants": [
+                     *           {
+                     *             "name": "web",
+                     *             "longEdge": 2048,
+                     *             "format": "jpeg",
+                     *             "quality": 82
+                     *           }
+                     *         ],
+                     *         "colour": {
+                     *           "whiteBalance": "camera",
+                     *           "autoLevels": false,
+                     *           "exposure": 0,
+                     *           "contrast": 0,
+                     *           "saturation": 0
+                     *         },
+                     *         "sharpen": true,
+                     *         "metadata": {
+                     *           "keepExif": false,
+                     *           "stripGps": true,
+                     *           "copyright": "© 2026 Studio Lumen"
+                     *         },
+                     *         "source": "auto"
+                     *       },
+                     *       "fileCounts": {
+                     *         "total": 0,
+                     *         "declared": 0,
+                     *         "queued": 0,
+                     *         "processing": 0,
+                     *         "done": 0,
+                     *         "failed": 0,
+                     *         "canceled": 0
+                     *       },
+                     *       "progress": 40,
+                     *       "createdAt": "2026-11-21T10:15:00.000Z",
+                     *       "queuedAt": "2026-11-21T10:15:00.000Z",
+                     *       "startedAt": "2026-11-21T10:15:00.000Z",
+                     *       "finishedAt": "2026-11-21T10:15:00.000Z",
+                     *       "workerSeconds": 12.4,
+                     *       "expiresAt": "2026-11-21T10:15:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JobDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Only studio tenants may use this route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Job was not found.",
+                     *       "instance": "/v1/jobs/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The job is no longer a draft. */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The job is processing; only a draft can be submitted.",
                      *       "instance": "/v1/jobs/…"
                      *     }
                      */
@@ -2649,7 +3550,8 @@ export interface operations {
                      *       "queuedAt": "2026-11-21T10:15:00.000Z",
                      *       "startedAt": "2026-11-21T10:15:00.000Z",
                      *       "finishedAt": "2026-11-21T10:15:00.000Z",
-                     *       "workerSeconds": 12.4
+                     *       "workerSeconds": 12.4,
+                     *       "expiresAt": "2026-11-21T10:15:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["JobDto"];
@@ -2848,7 +3750,8 @@ export interface operations {
                      *       "queuedAt": "2026-11-21T10:15:00.000Z",
                      *       "startedAt": "2026-11-21T10:15:00.000Z",
                      *       "finishedAt": "2026-11-21T10:15:00.000Z",
-                     *       "workerSeconds": 12.4
+                     *       "workerSeconds": 12.4,
+                     *       "expiresAt": "2026-11-21T10:15:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["JobDto"];
@@ -2951,6 +3854,209 @@ export interface operations {
                      *       "status": 429,
                      *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
                      *       "instance": "/v1/jobs/…/cancel"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    retryJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: the same key with the same request within 24 hours answers the stored response. 1-255 visible ASCII characters, e.g. a UUID; scoped to the tenant.
+                 * @example 5f0c7d7e-2f8a-4a8e-9c1b-3e2f4d5a6b7c
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requeued": 3,
+                     *       "job": {
+                     *         "id": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *         "name": "Wedding Silva 2026-11-21",
+                     *         "status": "draft",
+                     *         "preset": {
+                     *           "variants": [
+                     *             {
+                     *               "name": "web",
+                     *               "longEdge": 2048,
+                     *               "format": "jpeg",
+                     *               "quality": 82
+                     *             }
+                     *           ],
+                     *           "colour": {
+                     *             "whiteBalance": "camera",
+                     *             "autoLevels": false,
+                     *             "exposure": 0,
+                     *             "contrast": 0,
+                     *             "saturation": 0
+                     *           },
+                     *           "sharpen": true,
+                     *           "metadata": {
+                     *             "keepExif": false,
+                     *             "stripGps": true,
+                     *             "copyright": "© 2026 Studio Lumen"
+                     *           },
+                     *           "source": "auto"
+                     *         },
+                     *         "fileCounts": {
+                     *           "total": 0,
+                     *           "declared": 0,
+                     *           "queued": 0,
+                     *           "processing": 0,
+                     *           "done": 0,
+                     *           "failed": 0,
+                     *           "canceled": 0
+                     *         },
+                     *         "progress": 40,
+                     *         "createdAt": "2026-11-21T10:15:00.000Z",
+                     *         "queuedAt": "2026-11-21T10:15:00.000Z",
+                     *         "startedAt": "2026-11-21T10:15:00.000Z",
+                     *         "finishedAt": "2026-11-21T10:15:00.000Z",
+                     *         "workerSeconds": 12.4,
+                     *         "expiresAt": "2026-11-21T10:15:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RetryJobResultDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/jobs/…/retry"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Only studio tenants may use this route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "instance": "/v1/jobs/…/retry"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Job was not found.",
+                     *       "instance": "/v1/jobs/…/retry"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still in progress (retry after `Retry-After`). */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The job is processing; only a draft can be submitted.",
+                     *       "instance": "/v1/jobs/…/retry"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request. */
+            422: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/idempotency-key-reused",
+                     *       "title": "Idempotency key reused",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours.",
+                     *       "instance": "/v1/jobs/…/retry"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/jobs/…/retry"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDocument"];
@@ -3155,7 +4261,8 @@ export interface operations {
                      *         "parts": [
                      *           {
                      *             "partNumber": 1,
-                     *             "url": "string"
+                     *             "url": "string",
+                     *             "bytes": 16777216
                      *           }
                      *         ],
                      *         "completeUrl": "/v1/jobs/{id}/files/{fileId}/complete",
@@ -3598,6 +4705,333 @@ export interface operations {
                      *       "status": 429,
                      *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
                      *       "instance": "/v1/jobs/…/files/…/content"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    deleteJobFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/jobs/…/files/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Only studio tenants may use this route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "instance": "/v1/jobs/…/files/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Job was not found.",
+                     *       "instance": "/v1/jobs/…/files/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The job is not a draft. */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The job is processing; only a draft can be submitted.",
+                     *       "instance": "/v1/jobs/…/files/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/jobs/…/files/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    renewJobFileUploadTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: the same key with the same request within 24 hours answers the stored response. 1-255 visible ASCII characters, e.g. a UUID; scoped to the tenant.
+                 * @example 5f0c7d7e-2f8a-4a8e-9c1b-3e2f4d5a6b7c
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "file": {
+                     *         "id": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *         "filename": "DSC_0042.NEF",
+                     *         "bytes": 0,
+                     *         "status": "declared",
+                     *         "attempts": 1,
+                     *         "error": "file is truncated or corrupt: …",
+                     *         "source": "dcraw_emu",
+                     *         "outputs": [
+                     *           {
+                     *             "variant": "web",
+                     *             "format": "jpeg",
+                     *             "width": 2048,
+                     *             "height": 1365,
+                     *             "bytes": 734112
+                     *           }
+                     *         ],
+                     *         "timings": {
+                     *           "downloadMs": 40,
+                     *           "decodeMs": 380,
+                     *           "renderMs": 310,
+                     *           "uploadMs": 60
+                     *         },
+                     *         "createdAt": "2026-11-21T10:15:00.000Z",
+                     *         "finishedAt": "2026-11-21T10:15:00.000Z"
+                     *       },
+                     *       "upload": {
+                     *         "method": "PUT",
+                     *         "url": "string",
+                     *         "headers": {
+                     *           "Content-Type": "application/octet-stream"
+                     *         },
+                     *         "partSize": 16777216,
+                     *         "parts": [
+                     *           {
+                     *             "partNumber": 1,
+                     *             "url": "string",
+                     *             "bytes": 16777216
+                     *           }
+                     *         ],
+                     *         "completeUrl": "/v1/jobs/{id}/files/{fileId}/complete",
+                     *         "apiUploadUrl": "/v1/jobs/{id}/files/{fileId}/content",
+                     *         "expiresAt": "2026-11-21T10:15:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeclaredFileDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/jobs/…/files/…/upload-target"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Only studio tenants may use this route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This route is for studio tenants; this tenant is a clinic.",
+                     *       "instance": "/v1/jobs/…/files/…/upload-target"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Job was not found.",
+                     *       "instance": "/v1/jobs/…/files/…/upload-target"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The job is not a draft. Or: A request with the same Idempotency-Key is still in progress (retry after `Retry-After`). */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The job is processing; only a draft can be submitted.",
+                     *       "instance": "/v1/jobs/…/files/…/upload-target"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request. */
+            422: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/idempotency-key-reused",
+                     *       "title": "Idempotency key reused",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours.",
+                     *       "instance": "/v1/jobs/…/files/…/upload-target"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/jobs/…/files/…/upload-target"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDocument"];
