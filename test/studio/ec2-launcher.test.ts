@@ -280,4 +280,14 @@ describe('EC2 worker launcher', () => {
     await t.app.get(CapacityService).ensureCapacity({}, { wait: false });
     assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1, 'once released, this instance launches what the backlog needs');
   });
+
+  it('launches no more than a tenant’s cap of files in flight can use', async () => {
+    await stopAll();
+    for (const jobId of jobs) await t.http().post(`/v1/jobs/${jobId}/cancel`).set('Authorization', `Bearer ${studio.key}`);
+    const limited = await t.http().patch(`/v1/admin/tenants/${studio.id}/limits`).set('Authorization', `Bearer ${t.adminToken}`).send({ maxFilesInFlight: 1 });
+    assert.equal(limited.status, 200);
+    ec2.resetHistory();
+    await submitJob(5);
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1, '5 files, but one at a time: one worker, not three');
+  });
 });

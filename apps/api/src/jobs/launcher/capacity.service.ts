@@ -100,7 +100,7 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
   private async reconcile(trigger: LaunchTrigger): Promise<void> {
     const { processing, launcher } = this.config;
     await this.reapOverdue();
-    const claimable = await this.queue.countClaimable(processing.maxAttempts);
+    const claimable = await this.queue.countClaimable(processing.maxAttempts, processing.tenantMaxFilesInFlight);
     if (claimable === 0) return;
     const alive = await this.workers.countAlive(this.launcher.kind, STALE_WORKER_SECONDS[this.launcher.kind]);
     const wanted = Math.min(launcher.maxWorkers, Math.ceil(claimable / processing.concurrency));
