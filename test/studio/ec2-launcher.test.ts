@@ -261,4 +261,33 @@ describe('EC2 worker launcher', () => {
     await t.app.get(CapacityService).ensureCapacity();
     assert.equal(ec2.commandCalls(TerminateInstancesCommand).length, 0, 'a young worker with a fresh start is left alone');
   });
+
+  it('leaves the capacity pass to the API instance holding the cluster-wide lock', async () => {
+    await stopAll();
+    ec2.resetHistory();
+    // Another API instance is in its capacity pass: it holds the advisory lock.
+    const other = new pg.Client({ connectionString: t.database.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock(1380275788)');
+      await t.app.get(CapacityService).ensureCapacity({}, { wait: false });
+      assert.equal(ec2.commandCalls(RunInstancesCommand).length, 0, 'the periodic pass skips while another instance runs one');
+      await other.query('COMMIT');
+    } finally {
+      await other.end();
+    }
+    await t.app.get(CapacityService).ensureCapacity({}, { wait: false });
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1, 'once released, this instance launches what the backlog needs');
+  });
+
+  it('launches no more than a tenant’s cap of files in flight can use', async () => {
+    await stopAll();
+    for (const jobId of jobs) await t.http().post(`/v1/jobs/${jobId}/cancel`).set('Authorization', `Bearer ${studio.key}`);
+    const limited = await t.http().patch(`/v1/admin/tenants/${studio.id}/limits`).set('Authorization', `Bearer ${t.adminToken}`).send({ maxFilesInFlight: 1 });
+    assert.equal(limited.status, 200);
+    ec2.resetHistory();
+    await submitJob(5);
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1, '5 files, but one at a time: one worker, not three');
+  });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
@@ -204,5 +205,17 @@ describe('job lifecycle: drafts, retries, deletion and retention', () => {
     const still = await t.http().get(`/v1/jobs/${jobId}`).set('Authorization', auth());
     assert.equal(still.status, 200, 'the record stays');
     assert.equal((await t.http().post(`/v1/jobs/${jobId}/retry`).set('Authorization', auth())).status, 409);
+  });
+
+  it('leaves no scratch folder behind once its workers have stopped', async () => {
+    let workers: Array<{ id: string; stopped: boolean }> = [];
+    for (let i = 0; i < 100; i += 1) {
+      workers = (await db.query(`SELECT id, stopped_at IS NOT NULL AS stopped FROM workers`)).rows;
+      if (workers.length > 0 && workers.every((w) => w.stopped)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(workers.length > 0 && workers.every((w) => w.stopped), 'the workers stopped after IDLE_SHUTDOWN_SECONDS');
+    const left = new Set(await readdir(os.tmpdir()));
+    assert.deepEqual(workers.filter((w) => left.has(`revela-worker-${w.id}`)).map((w) => w.id), []);
   });
 });

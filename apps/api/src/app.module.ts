@@ -18,7 +18,7 @@ import { QuotasModule } from './quotas/quotas.module.js';
 import { InternalModule } from './internal/internal.module.js';
 import { RequestDrain, RequestDrainInterceptor } from './lifecycle/request-drain.js';
 import { DbScopeInterceptor } from './tenants/db-scope.interceptor.js';
-import { tenantThrottling } from './tenants/tenant-throttling.js';
+import { RATE_LIMIT_STORAGE, tenantThrottling, ThrottlerStorageCloser, throttlerStorage } from './tenants/tenant-throttling.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -27,6 +27,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 export class AppModule {
   /** `logStream`: where the API's JSON log lines go (stdout unless given; tests capture them). */
   static forRoot(config: ResolvedConfig, logStream?: DestinationStream): DynamicModule {
+    const rateLimitStorage = throttlerStorage(config.redisUrl);
     return {
       module: AppModule,
       imports: [
@@ -37,7 +38,7 @@ export class AppModule {
           // Every query honours the request's tenant (row-level security, see #database db-scope).
           dataSourceFactory: async (options) => createScopedDataSource(options!).initialize(),
         }),
-        ThrottlerModule.forRoot(tenantThrottling(config.rateLimitPerMinute)),
+        ThrottlerModule.forRoot(tenantThrottling(config.rateLimitPerMinute, rateLimitStorage)),
         StorageModule,
         HealthModule,
         TenantsModule,
@@ -53,6 +54,8 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         RequestDrain,
         { provide: APP_INTERCEPTOR, useClass: RequestDrainInterceptor },
+        { provide: RATE_LIMIT_STORAGE, useValue: rateLimitStorage },
+        ThrottlerStorageCloser,
         IdempotencyStore,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],

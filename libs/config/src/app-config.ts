@@ -17,6 +17,8 @@ export interface AppConfig {
   dataDir: string;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  /** Where rate-limit counters are shared between API instances; in-process when unset. */
+  redisUrl: string | undefined;
   /** On SIGTERM: how long requests in flight get before their connections are cut. */
   shutdownTimeoutSeconds: number;
   /** A photo `processing` longer than this (since its last change) is failed with a reason. */
@@ -141,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(raw.DATA_DIR),
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+    redisUrl: raw.REDIS_URL,
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     photoProcessingTimeoutSeconds: raw.PHOTO_PROCESSING_TIMEOUT_SECONDS,
     photoUploadTimeoutSeconds: raw.PHOTO_UPLOAD_TIMEOUT_SECONDS,

@@ -95,6 +95,8 @@ export const configSchema = z
     DATA_DIR: z.string().min(1).default('.data'),
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
+    /** Shared store of the rate-limit counters (redis:// or rediss://); in-process counters when unset. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     /** On SIGTERM, how long requests in flight get to finish before their connections are cut. */
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
 

@@ -13,6 +13,7 @@ import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 import { JobLifecycleRepository } from './lifecycle/job-lifecycle.repository.js';
 import { JobLifecycleService } from './lifecycle/job-lifecycle.service.js';
+import { CapacityLock } from './launcher/capacity-lock.js';
 import { CapacityService } from './launcher/capacity.service.js';
 import { Ec2WorkerLauncher } from './launcher/ec2-launcher.js';
 import { InternalUrl } from './launcher/internal-url.js';
@@ -37,6 +38,7 @@ import { WorkersRepository } from './workers/workers.repository.js';
     JobLifecycleService,
     JobFilesService,
     DownloadsService,
+    CapacityLock,
     CapacityService,
     InternalUrl,
     JobQueueRepository,

@@ -7,7 +7,7 @@ import { LimitsDto, UpdateLimitsDto } from './dto/quota.dto.js';
 import { QuotasService } from './quotas.service.js';
 
 /** The platform admin's view of one tenant's limits (kept apart from the other admin routes). */
-@ApiTags('Admin')
+@ApiTags('Tenants')
 @AdminOnly()
 @Controller({ path: 'admin/tenants/:tenantId/limits', version: '1' })
 export class AdminLimitsController {

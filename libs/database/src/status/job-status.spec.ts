@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canJobMove, finalJobStatus, isTerminalJob, jobSourcesOf } from './job-status.js';
+import { canJobMove, finalJobStatus, isTerminalJob, jobSourcesOf, RETRYABLE_JOB_STATUSES } from './job-status.js';
 
 describe('job status rules', () => {
   it('follows draft → queued → processing → terminal', () => {
@@ -29,5 +29,12 @@ describe('job status sources', () => {
   it('names the statuses a cancel may start from', () => {
     assert.deepEqual(jobSourcesOf('canceled'), ['draft', 'queued', 'processing']);
     assert.deepEqual(jobSourcesOf('queued'), ['draft']);
+  });
+});
+
+describe('job retries', () => {
+  it('reopens only finished jobs that have failures: never a completed, canceled or running one', () => {
+    assert.deepEqual([...RETRYABLE_JOB_STATUSES].sort(), ['completed_with_errors', 'failed']);
+    for (const status of RETRYABLE_JOB_STATUSES) assert.equal(isTerminalJob(status), true, `${status} is finished`);
   });
 });

@@ -5,6 +5,7 @@ import { asSystem } from '#database';
 import { JobQueueRepository } from '../workers/job-queue.repository.js';
 import { issueWorkerToken } from '../workers/worker-token.js';
 import { WorkersRepository } from '../workers/workers.repository.js';
+import { CapacityLock } from './capacity-lock.js';
 import { type LaunchTrigger, WORKER_LAUNCHER, type WorkerExit, type WorkerLauncher } from './worker-launcher.js';
 
 /** How long a worker may go without a heartbeat before it no longer counts as capacity. */
@@ -26,6 +27,7 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
     @Inject(WORKER_LAUNCHER) private readonly launcher: WorkerLauncher,
     private readonly workers: WorkersRepository,
     private readonly queue: JobQueueRepository,
+    private readonly lock: CapacityLock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -33,7 +35,8 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
     this.launcher.onWorkerExit?.((exit) => void this.onExit(exit));
     const every = this.config.launcher.reconcileSeconds;
     if (every === 0) return;
-    this.timer = setInterval(() => void this.ensureCapacity().catch(() => undefined), every * 1000);
+    // The periodic pass skips when another API instance is running one.
+    this.timer = setInterval(() => void this.ensureCapacity({}, { wait: false }).catch(() => undefined), every * 1000);
     this.timer.unref();
   }
 
@@ -55,10 +58,17 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
     await this.stoppingWorkers;
   }
 
-  /** Serialised: concurrent calls never double-launch. */
-  ensureCapacity(trigger: LaunchTrigger = {}): Promise<void> {
-    // The backlog and the worker registry span every tenant, whoever triggered the check.
-    this.running = this.running.catch(() => undefined).then(() => asSystem('worker capacity', () => this.reconcile(trigger)));
+  /**
+   * Serialised within this process and, through a PostgreSQL advisory lock, across API instances:
+   * concurrent calls never double-launch, and there are never more than MAX_WORKERS workers. The
+   * backlog and the worker registry span every tenant, whoever triggered the check: system scope.
+   */
+  ensureCapacity(trigger: LaunchTrigger = {}, options: { wait?: boolean } = {}): Promise<void> {
+    this.running = this.running
+      .catch(() => undefined)
+      .then(async () => {
+        await asSystem('worker capacity', () => this.lock.run(() => this.reconcile(trigger), options.wait ?? true));
+      });
     return this.running;
   }
 
@@ -92,7 +102,7 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
   private async reconcile(trigger: LaunchTrigger): Promise<void> {
     const { processing, launcher } = this.config;
     await this.reapOverdue();
-    const claimable = await this.queue.countClaimable(processing.maxAttempts);
+    const claimable = await this.queue.countClaimable(processing.maxAttempts, processing.tenantMaxFilesInFlight);
     if (claimable === 0) return;
     const alive = await this.workers.countAlive(this.launcher.kind, STALE_WORKER_SECONDS[this.launcher.kind]);
     const wanted = Math.min(launcher.maxWorkers, Math.ceil(claimable / processing.concurrency));

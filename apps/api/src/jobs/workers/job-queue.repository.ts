@@ -62,11 +62,21 @@ export class JobQueueRepository {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  /** Files waiting for a worker, including those whose lease lapsed. */
-  async countClaimable(maxAttempts: number): Promise<number> {
+  /**
+   * Files waiting for a worker (those whose lease lapsed included) that could be claimed at once:
+   * per tenant, no more than its cap of files in flight allows, so capacity is not launched for
+   * work the fair-share cap would hold back anyway.
+   */
+  async countClaimable(maxAttempts: number, defaultMaxInFlight = Number.MAX_SAFE_INTEGER): Promise<number> {
     const [row] = await this.db.query(
-      `SELECT count(*) AS n FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE ${claimableFile({ maxAttempts: '$1', activeJobStatuses: '$2' })}`,
-      [maxAttempts, ACTIVE_JOB_STATUSES],
+      `SELECT COALESCE(sum(LEAST(c.n, GREATEST(COALESCE(l.max_files_in_flight, $3) - c.in_flight, 0))), 0) AS n
+         FROM (SELECT f.tenant_id, count(*) AS n,
+                      (SELECT count(*) FROM job_files p WHERE p.tenant_id = f.tenant_id AND p.status = 'processing' AND p.lease_until >= now()) AS in_flight
+                 FROM job_files f JOIN jobs j ON j.id = f.job_id
+                WHERE ${claimableFile({ maxAttempts: '$1', activeJobStatuses: '$2' })}
+                GROUP BY f.tenant_id) c
+         LEFT JOIN tenant_limits l ON l.tenant_id = c.tenant_id`,
+      [maxAttempts, ACTIVE_JOB_STATUSES, Math.min(defaultMaxInFlight, 2_147_483_647)],
     );
     return Number((row as { n: string }).n);
   }
