@@ -18,9 +18,25 @@ export class FairShareTenantWall1764200000000 implements MigrationInterface {
       await db.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
       await db.query(`CREATE POLICY tenant_wall ON ${table} USING (${BYPASS} OR tenant_id = ${TENANT}) WITH CHECK (${BYPASS} OR tenant_id = ${TENANT})`);
     }
+    // A tenant that queues work joins the rotation level with the least-served active tenant, which
+    // its own scope cannot see: this one statement reads the others' pass, and writes only its row.
+    await db.query(`
+      CREATE FUNCTION revela_activate_tenant(activated uuid) RETURNS void
+      LANGUAGE sql VOLATILE
+      SET revela.bypass = 'on'
+      AS $$
+        INSERT INTO tenant_fair_share (tenant_id, pass)
+        VALUES (activated, (SELECT COALESCE(min(s.pass), 0) FROM tenant_fair_share s
+                             WHERE s.tenant_id <> activated
+                               AND EXISTS (SELECT 1 FROM jobs j WHERE j.tenant_id = s.tenant_id AND j.status IN ('queued', 'processing'))))
+        ON CONFLICT (tenant_id) DO UPDATE SET pass = GREATEST(tenant_fair_share.pass, EXCLUDED.pass)
+      $$`);
+    await db.query(`REVOKE ALL ON FUNCTION revela_activate_tenant(uuid) FROM PUBLIC`);
+    await db.query(`GRANT EXECUTE ON FUNCTION revela_activate_tenant(uuid) TO revela_app`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP FUNCTION revela_activate_tenant(uuid)`);
     for (const table of TABLES) {
       await db.query(`DROP POLICY tenant_wall ON ${table}`);
       await db.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);

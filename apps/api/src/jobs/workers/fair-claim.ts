@@ -71,11 +71,7 @@ SELECT c.id, c.job_id, c.tenant_id, c.filename, c.object_key, c.attempts, starte
 /**
  * Makes a tenant that (re)gains queued work a candidate for the claim. A tenant returning after a
  * quiet spell starts level with the least-served active tenant: idle time is not credit to spend in a
- * burst, and a newcomer is never behind. $1 tenant id.
+ * burst, and a newcomer is never behind. $1 tenant id. A database function (migration 1764200000000),
+ * because it reads the other tenants' pass, which the tenant's own row-level scope cannot see.
  */
-export const ACTIVATE_TENANT_SQL = `
-INSERT INTO tenant_fair_share (tenant_id, pass)
-VALUES ($1, (SELECT COALESCE(min(s.pass), 0) FROM tenant_fair_share s
-              WHERE s.tenant_id <> $1
-                AND EXISTS (SELECT 1 FROM jobs j WHERE j.tenant_id = s.tenant_id AND j.status IN (${ACTIVE_JOB_STATUSES.map((s) => `'${s}'`).join(', ')}))))
-ON CONFLICT (tenant_id) DO UPDATE SET pass = GREATEST(tenant_fair_share.pass, EXCLUDED.pass)`;
+export const ACTIVATE_TENANT_SQL = `SELECT revela_activate_tenant($1)`;
