@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Revela needs on a Debian machine: LibRaw's command-line tools (the fast native
 # RAW decoder; without them the worker falls back to LibRaw compiled to WebAssembly), ImageMagick
-# (the benchmark baseline), and the npm packages from the lock file.
+# (the benchmark baseline), Chromium (the web console's browser tests drive it with playwright-core),
+# and the npm packages from the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ missing=()
 command -v dcraw_emu >/dev/null 2>&1 || missing+=(libraw-bin)
 [ -x /usr/bin/convert ] || missing+=(imagemagick)
 command -v zip >/dev/null 2>&1 || missing+=(zip)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}"

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { ResolvedConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
+import { serveConsole } from './console/console-static.js';
 import { guardInternalRoutes } from './internal-listener.js';
 import { RequestDrain } from './lifecycle/request-drain.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
@@ -49,6 +50,7 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
   adapter.getInstance().addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
   setupOpenApi(app);
+  serveConsole(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
