@@ -26,7 +26,7 @@ describe('web console: clinic', () => {
     const wrong = await browser.newPage();
     await wrong.goto(`${t.baseUrl}/app/`);
     await wrong.getByLabel('API key').fill('rvl_not_a_real_key_0000000000000000000000');
-    await wrong.getByRole('button', { name: 'Sign in' }).click();
+    await wrong.getByLabel('API key').press('Enter'); // the keyboard is enough
     const alert = await wrong.getByRole('alert').textContent();
     assert.ok(alert && alert.length > 0, 'the problem detail is shown');
     assert.equal(await wrong.evaluate('sessionStorage.length'), 0, 'the wrong key is forgotten');
@@ -71,6 +71,7 @@ describe('web console: clinic', () => {
       { name: 'mimi-front.jpg', mimeType: 'image/jpeg', buffer: image('orientation_6.jpg') },
       { name: 'mimi-side.png', mimeType: 'image/png', buffer: image('png_rgba_alpha.png') },
       { name: 'mimi-broken.jpg', mimeType: 'image/jpeg', buffer: image('truncated_10000_bytes.jpg') },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') },
     ]);
     const uploads = page.getByRole('list', { name: 'Uploads' });
     await uploads.getByRole('progressbar', { name: 'Upload of mimi-front.jpg' }).waitFor();
@@ -88,6 +89,11 @@ describe('web console: clinic', () => {
     assert.equal(await uploadRow.locator('.status').textContent(), 'failed');
     assert.equal(await uploadRow.locator('.reason').textContent(), reason);
     assert.equal(await uploads.getByRole('progressbar', { name: 'Upload of mimi-front.jpg' }).getAttribute('value'), '100');
+    const refused = uploads.locator('li', { hasText: 'notes.txt' });
+    await refused.locator('.reason').waitFor();
+    assert.equal(await refused.locator('.status').textContent(), 'upload failed');
+    assert.match((await refused.locator('.reason').textContent()) ?? '', /must be one of image\/jpeg/, "the API's 415 detail, next to the file");
+    assert.equal(await grid.locator('li').count(), 3, 'the refused file is not in the grid');
 
     // Editing keeps the server's rules too, and saves.
     await page.getByRole('link', { name: 'Edit' }).click();

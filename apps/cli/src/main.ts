@@ -80,6 +80,12 @@ photos
     run(async (out, g) => photosAddCommand((await connect(g.apiUrl)).client, animalId, files, options, out))(),
   );
 
+// Ctrl-C: everything finished so far is already recorded (see upload/state.ts), so say how to go on.
+process.once('SIGINT', () => {
+  process.stderr.write('\nrevela: interrupted. Run `revela upload` again with the same arguments to resume; uploaded files are not sent twice.\n');
+  process.exit(130);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
