@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -68,5 +69,41 @@ describe('web console: studio', () => {
     await jobs.getByRole('link', { name: 'Wedding Silva' }).waitFor();
     assert.match((await jobs.locator('li').first().textContent()) ?? '', /completed with errors/);
     await context.close();
+  });
+
+  it('sends a file above 100 MB straight to storage as a multipart upload, and shows why the worker failed it', async () => {
+    const studio = await t.createTenant('studio');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'revela-console-big-'));
+    try {
+      const big = path.join(dir, 'HUGE_0001.NEF');
+      await writeFile(big, Buffer.alloc(101 * 1024 * 1024 + 4321, 0x5a)); // not a RAW file at all
+      const { page, context } = await signIn(browser, t.baseUrl, studio.key);
+      const puts: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'PUT') puts.push(request.url());
+      });
+      await page.getByRole('link', { name: 'New job' }).click();
+      await page.getByLabel('Job name').fill('Big card');
+      await page.getByRole('button', { name: 'Create job' }).click();
+      await page.getByText('Status: draft').waitFor();
+
+      await page.getByLabel('Add RAW files').setInputFiles(big);
+      await page.getByText('Uploaded 1 of 1 files').waitFor();
+      const parts = puts.filter((url) => /[?&]partNumber=\d+/.test(url) && /[?&]uploadId=/.test(url));
+      assert.ok(parts.length >= 2, `uploaded in parts (${parts.length})`);
+      assert.ok(parts.every((url) => !url.startsWith(t.baseUrl)), 'straight to storage');
+      assert.equal(puts.filter((url) => url.includes('/content')).length, 0, 'not through the API');
+
+      await page.getByRole('button', { name: 'Submit job' }).click();
+      await page.getByText('Status: failed').waitFor({ timeout: 300_000 });
+      const row = page.locator('table.files tr', { hasText: 'HUGE_0001.NEF' });
+      assert.equal(await row.locator('td').nth(1).textContent(), '101.0 MB');
+      assert.equal(await row.locator('td').nth(2).textContent(), 'failed');
+      assert.ok(((await row.locator('td').nth(3).textContent()) ?? '').length > 5, 'the reason is shown next to the file');
+      assert.equal(await page.getByRole('link', { name: /Download ZIP/ }).count(), 0, 'nothing to download');
+      await context.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { unwrap } from '#sdk';
 import { describeError, newIdempotencyKey, type RevelaClient } from '../api.js';
+import { uploadDirect } from '../direct-upload.js';
 import { runPool } from '../pool.js';
 import { FilePicker } from '../ui/FilePicker.js';
 import { formatBytes } from '../ui/format.js';
@@ -17,8 +18,9 @@ interface Upload {
 }
 
 /**
- * Adds RAW files to a draft job: each is declared, then streamed through the API (same origin; the
- * API writes big files to S3 as multipart uploads), three at a time, with per-file and overall progress.
+ * Adds RAW files to a draft job, three at a time, with per-file and overall progress: each is
+ * declared, then sent straight to storage through its presigned target (multipart above 100 MB),
+ * or streamed through the API when storage cannot be reached from the browser.
  */
 export function RawUploader({ client, jobId, onUploaded, onBusy }: { client: RevelaClient; jobId: string; onUploaded: () => void; onBusy: (busy: boolean) => void }) {
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -34,15 +36,22 @@ export function RawUploader({ client, jobId, onUploaded, onBusy }: { client: Rev
         const declared = await unwrap(
           client.POST('/v1/jobs/{id}/files', { params: { path: { id: jobId }, header: { 'Idempotency-Key': newIdempotencyKey() } }, body: { filename: file.name, bytes: file.size } }),
         );
-        await unwrap(
-          client.PUT('/v1/jobs/{id}/files/{fileId}/content', {
-            params: { path: { id: jobId, fileId: declared.file.id } },
-            headers: { 'Content-Type': 'application/octet-stream' },
-            body: file as never,
-            bodySerializer: (body: unknown) => body as Blob,
-            fetch: uploadFetch(file, (sent) => update(upload.key, { sent })),
-          }),
-        );
+        try {
+          await uploadDirect(client, jobId, declared.file.id, declared.upload, file, (sent) => update(upload.key, { sent }));
+        } catch {
+          // Storage unreachable from this browser (no CORS rule for this origin, a proxy, an
+          // expired link): stream the file through the API instead, which always works.
+          update(upload.key, { sent: 0 });
+          await unwrap(
+            client.PUT('/v1/jobs/{id}/files/{fileId}/content', {
+              params: { path: { id: jobId, fileId: declared.file.id } },
+              headers: { 'Content-Type': 'application/octet-stream' },
+              body: file as never,
+              bodySerializer: (body: unknown) => body as Blob,
+              fetch: uploadFetch(file, (sent) => update(upload.key, { sent })),
+            }),
+          );
+        }
         update(upload.key, { sent: file.size, state: 'uploaded' });
       } catch (failure) {
         update(upload.key, { state: 'failed', error: describeError(failure) });
