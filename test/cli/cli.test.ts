@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { image } from '../clinic/photo-helpers.js';
-import { runCli, startCli } from '../support/cli.js';
+import { REVELA_BIN, runCli, startCli } from '../support/cli.js';
 import { fixture } from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { readZip } from '../support/zip.js';
@@ -162,5 +163,29 @@ describe('revela CLI', () => {
     assert.match(human.stdout, /^ready {2}.*front\.jpg/m);
     const listed = await t.http().get(`/v1/animals/${animal.body.id}/photos`).set('Authorization', `Bearer ${clinic.key}`);
     assert.equal(listed.body.items.filter((p: { status: string }) => p.status === 'ready').length, 2);
+  });
+
+  it('on a terminal, draws progress bars for the uploads and the job', async () => {
+    const studio = await t.createTenant('studio');
+    const folder = path.join(scratch, `tty-${randomUUID()}`);
+    await mkdir(folder);
+    await copyFile(fixture('raw', 'lg_g4_h815_sample_1mp.dng'), path.join(folder, 'one.dng'));
+    const quote = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
+    const command = [process.execPath, REVELA_BIN, 'upload', folder, '--job-name', 'On a terminal'].map(quote).join(' ');
+    // util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would.
+    // (asynchronously: the API under test runs in this very process)
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: await home(), TERM: 'xterm', REVELA_API_KEY: studio.key, REVELA_API_URL: t.baseUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const run = { status, stdout };
+    assert.equal(run.status, 0, run.stdout);
+    assert.match(run.stdout, /[█░]+ 100% \| 1\/1 files \| [0-9.]+\/[0-9.]+ MB/, 'the overall upload bar');
+    assert.match(run.stdout, /uploaded one\.dng/);
+    assert.match(run.stdout, /developing [█░]+ 100% \| completed \| 1 done, 0 failed of 1/, 'the job bar');
+    assert.match(run.stdout, /ZIP: .*On a terminal\.zip/);
   });
 });

@@ -23,6 +23,9 @@ describe('web console: clinic', () => {
   });
 
   it('signs in with a key kept for the session and shown masked; a wrong key is refused with the API\'s reason', async () => {
+    const redirect = await t.http().get('/app');
+    assert.equal(redirect.headers.location, '/app/', '/app leads to the console');
+
     const wrong = await browser.newPage();
     await wrong.goto(`${t.baseUrl}/app/`);
     await wrong.getByLabel('API key').fill('rvl_not_a_real_key_0000000000000000000000');

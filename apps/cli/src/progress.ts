@@ -47,9 +47,9 @@ export function transferProgress(output: Output, files: number, totalBytes: numb
         },
         finish(note) {
           finished++;
-          bars.remove(bar);
           bars.log(`${note} ${name}\n`);
           overall.update(sentTotal, { name: `${finished}/${files} files` });
+          bars.remove(bar); // redraws, which also prints the line logged above
         },
       };
     },
