@@ -11,6 +11,7 @@ export const CONSOLE_DIR = fileURLToPath(new URL('../../../../console/', import.
  */
 export function serveConsole(app: NestFastifyApplication, root = CONSOLE_DIR): boolean {
   if (!existsSync(`${root}/index.html`)) return false;
-  app.useStaticAssets({ root, prefix: '/app/', redirect: true, index: 'index.html', decorateReply: false });
+  app.useStaticAssets({ root, prefix: '/app/', index: 'index.html', decorateReply: false });
+  app.getHttpAdapter().getInstance().get('/app', (_request, reply) => reply.redirect('/app/'));
   return true;
 }
