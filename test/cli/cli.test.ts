@@ -188,4 +188,26 @@ describe('revela CLI', () => {
     assert.match(run.stdout, /developing [█░]+ 100% \| completed \| 1 done, 0 failed of 1/, 'the job bar');
     assert.match(run.stdout, /ZIP: .*On a terminal\.zip/);
   });
+
+  it('login on a terminal asks for the key without echoing it', async () => {
+    const clinic = await t.createTenant('clinic', 'Clínica Sol');
+    const dir = await home();
+    const command = [process.execPath, REVELA_BIN, '--api-url', t.baseUrl, 'login'].map((v) => `'${v}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: dir, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    const prompted = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('API key: ')) resolve();
+      }),
+    );
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await Promise.race([prompted, closed.then(() => assert.fail(`revela exited without asking for the key:\n${output}`))]);
+    child.stdin.write(`${clinic.key}\r`);
+    const status = await closed;
+    assert.equal(status, 0, output);
+    assert.match(output, /Signed in to Clínica Sol \(clinic\)/);
+    assert.ok(!output.includes(clinic.key), 'the key never appears on the screen');
+    assert.equal(JSON.parse(await readFile(path.join(dir, '.config/revela/config.json'), 'utf8')).apiKey, clinic.key);
+  });
 });

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { createRevelaClient, unwrap } from '#sdk';
 import { configPath, DEFAULT_API_URL, readStoredConfig, storeConfig, UsageError } from '../config.js';
 import type { Output } from '../output.js';
@@ -9,23 +8,36 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
   return text;
 }
 
-/** Asks for the key on a terminal without echoing it. */
-async function prompt(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput.bind(rl);
-  let asked = false;
-  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
-    if (!asked) {
-      asked = true;
-      write(s);
-    }
-  };
-  try {
-    return await rl.question(question);
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
+/** Asks for the key on a terminal without echoing it (raw mode; Enter ends, Ctrl-C cancels). */
+function prompt(question: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') {
+          finish();
+          return resolve(value);
+        }
+        if (char === '\u0003') {
+          finish();
+          return reject(new UsageError('Canceled.'));
+        }
+        value = char === '\u007f' || char === '\b' ? value.slice(0, -1) : value + char;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 /**
