@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Revela needs on a Debian machine: LibRaw's command-line tools (the fast native
 # RAW decoder; without them the worker falls back to LibRaw compiled to WebAssembly), ImageMagick
-# (the benchmark baseline), redis-server (tests of the shared rate-limit store), and the npm packages
-# from the lock file.
+# (the benchmark baseline), redis-server (tests of the shared rate-limit store), Chromium (the web
+# console's browser tests drive it with playwright-core), and the npm packages from the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,7 @@ command -v dcraw_emu >/dev/null 2>&1 || missing+=(libraw-bin)
 command -v zip >/dev/null 2>&1 || missing+=(zip)
 # The multi-instance tests start their own Redis (the shared rate-limit store).
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}"

@@ -5,5 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
 npx nest build api
+# The web console (apps/console) into dist/console, which the API serves at /app and the browser tests open.
+npx tsc -p apps/console/tsconfig.json
+npx vite build --config apps/console/vite.config.ts
 export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=NodeVersionSupportWarning"
 node dist/test/support/run-tests.js "$@"

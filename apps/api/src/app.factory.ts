@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import type { ResolvedConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
+import { serveConsole } from './console/console-static.js';
 import { guardInternalRoutes } from './internal-listener.js';
 import { RequestDrain } from './lifecycle/request-drain.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
@@ -50,6 +51,7 @@ export async function createApp(config: ResolvedConfig, options: { logStream?: D
   adapter.getInstance().addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
   setupOpenApi(app);
+  serveConsole(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

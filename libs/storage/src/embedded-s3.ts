@@ -18,6 +18,12 @@ export interface EmbeddedS3Options {
   buckets: string[];
 }
 
+/**
+ * Lets the web console (served by the API on another port) PUT to presigned URLs and read the ETag
+ * of each multipart part, as the production buckets' CORS rules do for the console's origin (infra).
+ */
+const BROWSER_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
 /** Runs s3rver in-process on loopback, with the given buckets created. */
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3Handle> {
   installDesShim();
@@ -28,7 +34,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     port: options.port,
     directory,
     silent: true,
-    configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
+    configureBuckets: options.buckets.map((name) => ({ name, configs: [BROWSER_CORS] })),
   });
   const address = (await server.run());
   return {

@@ -1,0 +1,23 @@
+import { createWriteStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
+import { type RevelaClient, unwrap } from '#sdk';
+
+/**
+ * Downloads the job's ZIP (a presigned link the API hands out) into `folder`, under the name the
+ * API gives it; answers its path, or null when no file succeeded (no archive).
+ */
+export async function downloadArchive(client: RevelaClient, jobId: string, folder: string): Promise<string | null> {
+  const links = await unwrap(client.GET('/v1/jobs/{id}/download', { params: { path: { id: jobId } } }));
+  if (!links.archive) return null;
+  const target = path.join(folder, path.basename(links.archive.filename));
+  const response = await fetch(links.archive.url);
+  if (!response.ok || !response.body) throw new Error(`The ZIP download failed (HTTP ${response.status}).`);
+  const partial = `${target}.part`;
+  await pipeline(Readable.fromWeb(response.body as ReadableStream), createWriteStream(partial));
+  await rename(partial, target);
+  return target;
+}

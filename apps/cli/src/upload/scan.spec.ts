@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { scanFolder } from './scan.js';
+import { STATE_FILE } from './state.js';
+
+describe('scanning a card for upload', () => {
+  it('finds files in sub-folders, sorted, named by base name; skips hidden files and folders (the resume state) and empty files', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'revela-scan-'));
+    try {
+      await mkdir(path.join(dir, 'DCIM', '101CANON'), { recursive: true });
+      await mkdir(path.join(dir, '.Trashes'));
+      await writeFile(path.join(dir, 'DCIM', '101CANON', 'IMG_0002.CR2'), 'bb');
+      await writeFile(path.join(dir, 'DCIM', '101CANON', 'IMG_0001.CR2'), 'a');
+      await writeFile(path.join(dir, 'top.nef'), 'ccc');
+      await writeFile(path.join(dir, 'empty.nef'), '');
+      await writeFile(path.join(dir, STATE_FILE), '{}');
+      await writeFile(path.join(dir, '.Trashes', 'old.nef'), 'x');
+      const files = await scanFolder(dir);
+      assert.deepEqual(
+        files.map((f) => [f.relativePath, f.filename, f.bytes]),
+        [
+          [path.join('DCIM', '101CANON', 'IMG_0001.CR2'), 'IMG_0001.CR2', 1],
+          [path.join('DCIM', '101CANON', 'IMG_0002.CR2'), 'IMG_0002.CR2', 2],
+          ['top.nef', 'top.nef', 3],
+        ],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
