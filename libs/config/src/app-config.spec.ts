@@ -11,6 +11,7 @@ function awsEnv(): Record<string, string> {
     DATABASE_URL: `postgres://revela:${randomBytes(16).toString('hex')}@db.revela-prod.internal:5432/revela`,
     ADMIN_TOKEN: randomBytes(32).toString('base64url'),
     CALLBACK_SIGNING_KEY: randomBytes(32).toString('base64url'),
+    INTERNAL_PORT: '8081',
   };
 }
 
@@ -49,7 +50,10 @@ describe('configuration with RUNTIME=aws', () => {
   }
 
   it('names every missing one at once', () => {
-    assert.deepEqual(problems({ RUNTIME: 'aws' }).sort(), REQUIRED.map((key) => `${key}: is required when RUNTIME=aws`).sort());
+    assert.deepEqual(
+      problems({ RUNTIME: 'aws' }).sort(),
+      [...REQUIRED.map((key) => `${key}: is required when RUNTIME=aws`), 'INTERNAL_PORT: is required when RUNTIME=aws (internal routes get their own listener)'].sort(),
+    );
   });
 
   it('refuses placeholder values, without echoing them', () => {

@@ -73,21 +73,21 @@ export class JobsRepository {
   }
 
   async list(ctx: TenantContext, limit: number, after: Cursor | undefined, status: JobStatus | undefined): Promise<JobRow[]> {
-    const rows = await this.db.query(
+    const rows = rowsOf<JobRecord>(await this.db.query(
       `SELECT ${JOB_COLUMNS} FROM jobs j
         WHERE j.tenant_id = $1 AND j.deleting_at IS NULL
           AND ($2::text IS NULL OR j.status = $2)
           AND ${keysetSql('j', 3)}
         ORDER BY j.created_at, j.id LIMIT $5`,
       [ctx.tenantId, status ?? null, ...cursorParams(after), limit],
-    );
+    ));
     return rows.map(toJob);
   }
 
   /** Moves the job from one status to another; false when it was not in `from` any more. */
   async transition(ctx: TenantContext, id: string, from: readonly JobStatus[], to: JobStatus, fileUpdate?: { from: readonly FileStatus[]; to: FileStatus }): Promise<boolean> {
     return this.db.transaction(async (manager) => {
-      const moved = await manager.query(
+      const moved: unknown = await manager.query(
         `UPDATE jobs SET status = $3,
                 queued_at = CASE WHEN $3 = 'queued' THEN now() ELSE queued_at END,
                 finished_at = CASE WHEN $3 = ANY($5::text[]) THEN now() ELSE finished_at END,
@@ -117,52 +117,51 @@ export class JobsRepository {
     ctx: TenantContext,
     file: { id: string; jobId: string; filename: string; bytes: number; objectKey: string; multipartUploadId: string | null },
   ): Promise<FileRow | undefined> {
-    const rows = await this.db.query(
+    const rows = rowsOf<FileRecord>(await this.db.query(
       `INSERT INTO job_files (id, tenant_id, job_id, filename, bytes, object_key, multipart_upload_id)
        SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $3 AND tenant_id = $2 AND status = 'draft')
        RETURNING ${FILE_COLUMNS}`,
       [file.id, ctx.tenantId, file.jobId, file.filename, file.bytes, file.objectKey, file.multipartUploadId],
-    );
-    const row = rowsOf(rows)[0];
-    return row ? toFile(row) : undefined;
+    ));
+    return rows[0] ? toFile(rows[0]) : undefined;
   }
 
   async countFiles(ctx: TenantContext, jobId: string): Promise<number> {
-    const [row] = await this.db.query(`SELECT count(*) AS n FROM job_files WHERE job_id = $1 AND tenant_id = $2`, [jobId, ctx.tenantId]);
+    const [row] = rowsOf<CountRecord>(await this.db.query(`SELECT count(*) AS n FROM job_files WHERE job_id = $1 AND tenant_id = $2`, [jobId, ctx.tenantId]));
     return Number(row.n);
   }
 
   async findFile(ctx: TenantContext, jobId: string, fileId: string): Promise<FileRow | undefined> {
-    const rows = await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND job_id = $2 AND tenant_id = $3`, [
+    const rows = rowsOf<FileRecord>(await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND job_id = $2 AND tenant_id = $3`, [
       fileId,
       jobId,
       ctx.tenantId,
-    ]);
+    ]));
     return rows[0] ? toFile(rows[0]) : undefined;
   }
 
   async listFiles(ctx: TenantContext, jobId: string, limit: number, after?: Cursor): Promise<FileRow[]> {
-    const rows = await this.db.query(
+    const rows = rowsOf<FileRecord>(await this.db.query(
       `SELECT ${FILE_COLUMNS} FROM job_files
         WHERE job_id = $1 AND tenant_id = $2
           AND ${keysetSql(null, 3)}
         ORDER BY created_at, id LIMIT $5`,
       [jobId, ctx.tenantId, ...cursorParams(after), limit],
-    );
+    ));
     return rows.map(toFile);
   }
 
   async allFiles(ctx: TenantContext, jobId: string): Promise<FileRow[]> {
-    const rows = await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE job_id = $1 AND tenant_id = $2 ORDER BY created_at, id`, [
+    const rows = rowsOf<FileRecord>(await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE job_id = $1 AND tenant_id = $2 ORDER BY created_at, id`, [
       jobId,
       ctx.tenantId,
-    ]);
+    ]));
     return rows.map(toFile);
   }
 
   /** Renames a draft or changes its preset; false when the job is not a draft (any more). */
   async updateDraft(ctx: TenantContext, id: string, changes: { name?: string; preset?: ProcessingPreset }): Promise<boolean> {
-    const rows = await this.db.query(
+    const rows: unknown = await this.db.query(
       `UPDATE jobs SET name = COALESCE($3, name), preset = COALESCE($4::jsonb, preset)
         WHERE id = $1 AND tenant_id = $2 AND status = 'draft' AND deleting_at IS NULL RETURNING id`,
       [id, ctx.tenantId, changes.name ?? null, changes.preset ? JSON.stringify(changes.preset) : null],
@@ -172,7 +171,7 @@ export class JobsRepository {
 
   /** Removes a declared file from a draft; false when the job is no longer a draft or the file is gone. */
   async removeDraftFile(ctx: TenantContext, jobId: string, fileId: string): Promise<boolean> {
-    const rows = await this.db.query(
+    const rows: unknown = await this.db.query(
       `DELETE FROM job_files f USING jobs j
         WHERE f.id = $1 AND f.job_id = $2 AND f.tenant_id = $3 AND j.id = f.job_id AND j.status = 'draft' RETURNING f.id`,
       [fileId, jobId, ctx.tenantId],
@@ -237,24 +236,61 @@ export class JobsRepository {
   }
 }
 
-type Raw = Record<string, any>;
+/** The columns of JOB_COLUMNS and FILE_COLUMNS as the driver returns them (bigint and numeric as strings). */
+export interface JobRecord {
+  id: string;
+  name: string;
+  status: JobStatus;
+  preset: ProcessingPreset;
+  created_at: Date;
+  queued_at: Date | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  archive_key: string | null;
+  archive_bytes: string | number | null;
+  expires_at: Date | null;
+  purged_at: Date | null;
+  counts: Partial<Record<FileStatus, string | number>>;
+  worker_ms: string | number;
+}
+
+export interface FileRecord {
+  id: string;
+  job_id: string;
+  filename: string;
+  bytes: string | number;
+  object_key: string;
+  multipart_upload_id: string | null;
+  status: FileStatus;
+  attempts: number;
+  error: string | null;
+  source: string | null;
+  outputs: FileOutput[] | null;
+  timings: Record<string, number> | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+interface CountRecord {
+  n: string;
+}
 
 /** A job with its counts, through any handle (a transaction's included). */
 export async function selectJob(sql: OutboxSql, tenantId: string, id: string): Promise<JobRow | undefined> {
-  const rows = rowsOf(await sql.query(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND j.tenant_id = $2 AND j.deleting_at IS NULL`, [id, tenantId]));
+  const rows = rowsOf<JobRecord>(await sql.query(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND j.tenant_id = $2 AND j.deleting_at IS NULL`, [id, tenantId]));
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 
 /** A file of a job, through any handle (a transaction's included). */
 export async function selectFile(sql: OutboxSql, tenantId: string, id: string): Promise<FileRow | undefined> {
-  const rows = rowsOf(await sql.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND tenant_id = $2`, [id, tenantId]));
+  const rows = rowsOf<FileRecord>(await sql.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND tenant_id = $2`, [id, tenantId]));
   return rows[0] ? toFile(rows[0]) : undefined;
 }
 
 
-function toJob(row: Raw): JobRow {
-  const counts = { declared: 0, queued: 0, processing: 0, done: 0, failed: 0, canceled: 0, ...row.counts };
-  for (const key of Object.keys(counts)) counts[key] = Number(counts[key]);
+export function toJob(row: JobRecord): JobRow {
+  const counts: Record<FileStatus, number> = { declared: 0, queued: 0, processing: 0, done: 0, failed: 0, canceled: 0 };
+  for (const [status, n] of Object.entries(row.counts) as Array<[FileStatus, string | number]>) counts[status] = Number(n);
   return {
     id: row.id,
     name: row.name,
@@ -273,7 +309,7 @@ function toJob(row: Raw): JobRow {
   };
 }
 
-function toFile(row: Raw): FileRow {
+export function toFile(row: FileRecord): FileRow {
   return {
     id: row.id,
     jobId: row.job_id,

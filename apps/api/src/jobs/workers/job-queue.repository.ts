@@ -2,12 +2,24 @@ import { Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { ProcessingPreset } from '#imaging';
 import { ACTIVE_JOB_STATUSES, type FileOutput, type FileStatus, finalJobStatus, type JobStatus, rowsOf, TERMINAL_FILE_STATUSES } from '#database';
 import { emitWebhookEvent, type OutboxSql } from '../../webhooks/outbox.js';
 import { selectFile, selectJob } from '../jobs.repository.js';
 import { toJobDto, toJobFileDto } from '../job.mapper.js';
 import { expirySql } from '../retention.js';
 import { FAIR_CLAIM_SQL } from './fair-claim.js';
+
+/** The file columns a claim returns. */
+interface ClaimRecord {
+  id: string;
+  job_id: string;
+  tenant_id: string;
+  filename: string;
+  object_key: string;
+  attempts: number;
+  preset: ProcessingPreset;
+}
 
 export interface LeasedFile {
   id: string;
@@ -68,7 +80,7 @@ export class JobQueueRepository {
    * work the fair-share cap would hold back anyway.
    */
   async countClaimable(maxAttempts: number, defaultMaxInFlight = Number.MAX_SAFE_INTEGER): Promise<number> {
-    const [row] = await this.db.query(
+    const [row] = rowsOf<{ n: string | number }>(await this.db.query(
       `SELECT COALESCE(sum(LEAST(c.n, GREATEST(COALESCE(l.max_files_in_flight, $3) - c.in_flight, 0))), 0) AS n
          FROM (SELECT f.tenant_id, count(*) AS n,
                       (SELECT count(*) FROM job_files p WHERE p.tenant_id = f.tenant_id AND p.status = 'processing' AND p.lease_until >= now()) AS in_flight
@@ -77,14 +89,14 @@ export class JobQueueRepository {
                 GROUP BY f.tenant_id) c
          LEFT JOIN tenant_limits l ON l.tenant_id = c.tenant_id`,
       [maxAttempts, ACTIVE_JOB_STATUSES, Math.min(defaultMaxInFlight, 2_147_483_647)],
-    );
+    ));
     return Number((row as { n: string }).n);
   }
 
   /** Files whose worker vanished after their last allowed attempt: failed, with the reason (and a file.failed event each). */
   async failAbandoned(maxAttempts: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const failed = rowsOf(
+      const failed = rowsOf<{ id: string; tenant_id: string }>(
         await manager.query(
           `UPDATE job_files SET status = 'failed', lease_owner = NULL, lease_until = NULL, finished_at = now(),
                   error = 'processing stopped ' || attempts || ' times (the worker stopped responding); giving up'
@@ -98,7 +110,7 @@ export class JobQueueRepository {
 
   /** Leases the next file by the fair-share policy (see fair-claim.ts); undefined when none may be claimed. */
   async claim(workerId: string, settings: { leaseSeconds: number; maxAttempts: number; tenantMaxFilesInFlight: number }): Promise<LeasedFile | undefined> {
-    const [row] = rowsOf(
+    const [row] = rowsOf<ClaimRecord>(
       await this.db.query(FAIR_CLAIM_SQL, [settings.maxAttempts, workerId, settings.leaseSeconds, settings.tenantMaxFilesInFlight]),
     );
     if (!row) return undefined;
@@ -115,12 +127,12 @@ export class JobQueueRepository {
 
   /** A file with its status and lease holder, whoever holds it. */
   async describe(fileId: string): Promise<{ file: LeasedFile; status: FileStatus; leaseOwner: string | null } | undefined> {
-    const rows = await this.db.query(
+    const rows = rowsOf<ClaimRecord & { status: FileStatus; lease_owner: string | null }>(await this.db.query(
       `SELECT f.id, f.job_id, f.tenant_id, f.filename, f.object_key, f.attempts, f.status, f.lease_owner, j.preset
          FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE f.id = $1`,
       [fileId],
-    );
-    const row = rows[0] as Record<string, any> | undefined;
+    ));
+    const row = rows[0];
     if (!row) return undefined;
     return {
       file: { id: row.id, jobId: row.job_id, tenantId: row.tenant_id, filename: row.filename, objectKey: row.object_key, attempt: row.attempts, preset: row.preset },
@@ -131,7 +143,7 @@ export class JobQueueRepository {
 
   /** Extends the lease; false when the lease was lost (the file was canceled or taken over). */
   async renew(fileId: string, workerId: string, leaseSeconds: number): Promise<boolean> {
-    const rows = await this.db.query(
+    const rows: unknown = await this.db.query(
       `UPDATE job_files SET lease_until = now() + make_interval(secs => $3)
         WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING id`,
       [fileId, workerId, leaseSeconds],
@@ -141,7 +153,7 @@ export class JobQueueRepository {
 
   /** Records the outputs; false (and nothing written) when this worker no longer holds the lease. */
   async complete(fileId: string, workerId: string, result: FileResult): Promise<boolean> {
-    const rows = await this.db.query(
+    const rows: unknown = await this.db.query(
       `UPDATE job_files SET status = 'done', outputs = $3::jsonb, source = $4, timings = $5::jsonb,
               error = CASE WHEN $6::text = '' THEN NULL ELSE $6::text END,
               lease_owner = NULL, lease_until = NULL, finished_at = now()
@@ -157,7 +169,7 @@ export class JobQueueRepository {
    */
   async fail(fileId: string, workerId: string, failure: { reason: string; permanent: boolean; timings?: Record<string, number> }, maxAttempts: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const [file] = rowsOf(
+      const [file] = rowsOf<{ status: FileStatus; tenant_id: string }>(
         await manager.query(
           `UPDATE job_files
               SET status = CASE WHEN $4 OR attempts >= $5 THEN 'failed' ELSE 'queued' END,
@@ -182,7 +194,7 @@ export class JobQueueRepository {
 
   /** Leases the oldest job whose files are all finished for building its archive (one worker wins). */
   async claimArchive(workerId: string, leaseSeconds: number): Promise<LeasedArchive | undefined> {
-    const [job] = rowsOf(
+    const [job] = rowsOf<{ id: string; tenant_id: string; name: string }>(
       await this.db.query(
         `UPDATE jobs SET archive_lease_until = now() + make_interval(secs => $2), archive_owner = $1
           WHERE id = (SELECT j.id FROM jobs j
@@ -194,12 +206,9 @@ export class JobQueueRepository {
       ),
     );
     if (!job) return undefined;
-    const files = (await this.db.query(`SELECT id, filename, status, outputs FROM job_files WHERE job_id = $1 ORDER BY created_at, id`, [job.id])) as Array<{
-      id: string;
-      filename: string;
-      status: FileStatus;
-      outputs: FileOutput[];
-    }>;
+    const files = rowsOf<{ id: string; filename: string; status: FileStatus; outputs: FileOutput[] }>(
+      await this.db.query(`SELECT id, filename, status, outputs FROM job_files WHERE job_id = $1 ORDER BY created_at, id`, [job.id]),
+    );
     const count = (status: FileStatus) => files.filter((f) => f.status === status).length;
     return {
       jobId: job.id,
@@ -212,11 +221,13 @@ export class JobQueueRepository {
 
   /** The archive lease `workerId` holds on a job, with its upload; undefined when it holds none. */
   async heldArchive(jobId: string, workerId: string): Promise<{ tenantId: string; uploadId: string | null } | undefined> {
-    const rows = await this.db.query(
+    const rows = rowsOf<{ tenant_id: string; archive_upload_id: string | null }>(
+      await this.db.query(
       `SELECT tenant_id, archive_upload_id FROM jobs WHERE id = $1 AND archive_owner = $2 AND archive_lease_until > now() AND status = ANY($3::text[])`,
       [jobId, workerId, ACTIVE_JOB_STATUSES],
+      ),
     );
-    const row = rows[0] as { tenant_id: string; archive_upload_id: string | null } | undefined;
+    const row = rows[0];
     return row ? { tenantId: row.tenant_id, uploadId: row.archive_upload_id } : undefined;
   }
 
@@ -230,12 +241,14 @@ export class JobQueueRepository {
    */
   async finishJob(jobId: string, workerId: string, archive: { key: string; bytes: number } | undefined): Promise<JobStatus | undefined> {
     return this.db.transaction(async (manager) => {
-      const [counts] = (await manager.query(
-        `SELECT count(*) FILTER (WHERE status = 'done') AS done, count(*) FILTER (WHERE status = 'failed') AS failed FROM job_files WHERE job_id = $1`,
-        [jobId],
-      )) as Array<{ done: string; failed: string }>;
+      const [counts] = rowsOf<{ done: string; failed: string }>(
+        await manager.query(
+          `SELECT count(*) FILTER (WHERE status = 'done') AS done, count(*) FILTER (WHERE status = 'failed') AS failed FROM job_files WHERE job_id = $1`,
+          [jobId],
+        ),
+      );
       const status = finalJobStatus({ done: Number(counts?.done ?? 0), failed: Number(counts?.failed ?? 0) });
-      const [finished] = rowsOf(
+      const [finished] = rowsOf<{ tenant_id: string }>(
         await manager.query(
           `UPDATE jobs SET status = $3, finished_at = now(), archive_key = $4, archive_bytes = $5,
                   archive_lease_until = NULL, archive_owner = NULL, archive_upload_id = NULL,
