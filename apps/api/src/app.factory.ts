@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { ResolvedConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
+import { installHttpTimeouts } from './http-timeouts.js';
 import { guardInternalRoutes } from './internal-listener.js';
 import { RequestDrain } from './lifecycle/request-drain.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
@@ -19,7 +20,9 @@ export const API_VERSIONING = { type: VersioningType.URI, defaultVersion: undefi
 export async function createApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
+    // Only the configured proxies may name the client (X-Forwarded-For); by default nobody can.
+    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
+    connectionTimeout: config.http.idleTimeoutMs,
     // Shutdown answers are RequestDrain's: public requests get 503 problem+json while the internal
     // routes stay open for workers finishing their files (Nest's own 503 would refuse those too).
     return503OnClosing: false,
@@ -44,11 +47,12 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
   app.get(RequestDrain).install(adapter.getInstance());
 
   if (config.internalPort) guardInternalRoutes(adapter.getInstance(), config.internalPort);
+  installHttpTimeouts(adapter.getInstance(), config.http);
 
   // Raw uploads are streamed, never buffered: the handler receives the request stream as body.
   adapter.getInstance().addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
-  setupOpenApi(app);
+  if (config.http.docsEnabled) setupOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

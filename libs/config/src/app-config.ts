@@ -17,6 +17,15 @@ export interface AppConfig {
   dataDir: string;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  http: {
+    requestTimeoutMs: number;
+    idleTimeoutMs: number;
+    uploadIdleTimeoutMs: number;
+    /** Addresses and CIDRs of trusted proxies (X-Forwarded-For); empty: the socket's address is the client. */
+    trustedProxies: string[];
+    authFailuresPerMinute: number;
+    docsEnabled: boolean;
+  };
   /** On SIGTERM: how long requests in flight get before their connections are cut. */
   shutdownTimeoutSeconds: number;
   /** A photo `processing` longer than this (since its last change) is failed with a reason. */
@@ -123,6 +132,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(raw.DATA_DIR),
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+    http: {
+      requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      idleTimeoutMs: raw.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+      uploadIdleTimeoutMs: raw.UPLOAD_IDLE_TIMEOUT_SECONDS * 1000,
+      trustedProxies: raw.TRUSTED_PROXIES ? raw.TRUSTED_PROXIES.split(',').map((entry) => entry.trim()) : [],
+      authFailuresPerMinute: raw.AUTH_FAILURES_PER_MINUTE,
+      docsEnabled: raw.DOCS_ENABLED ?? raw.RUNTIME !== 'aws',
+    },
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     photoProcessingTimeoutSeconds: raw.PHOTO_PROCESSING_TIMEOUT_SECONDS,
     database: { url: raw.DATABASE_URL, migrationUrl: raw.DATABASE_MIGRATION_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT },

@@ -27,6 +27,18 @@ describe('production configuration', () => {
     assert.equal(loadConfig(AWS).internalPort, 3001);
   });
 
+  it('turns the API documentation off in production unless asked for', () => {
+    assert.equal(loadConfig(AWS).http.docsEnabled, false);
+    assert.equal(loadConfig({ ...AWS, DOCS_ENABLED: 'true' }).http.docsEnabled, true);
+    assert.equal(loadConfig({ RUNTIME: 'embedded' }).http.docsEnabled, true);
+  });
+
+  it('trusts no proxy by default', () => {
+    assert.deepEqual(loadConfig(AWS).http.trustedProxies, []);
+    assert.deepEqual(loadConfig({ ...AWS, TRUSTED_PROXIES: '10.40.0.0/16, 10.40.1.5' }).http.trustedProxies, ['10.40.0.0/16', '10.40.1.5']);
+    assert.match(refusal({ ...AWS, TRUSTED_PROXIES: 'everyone' }), /^TRUSTED_PROXIES:/m);
+  });
+
   it('puts the internal routes on their own listener: INTERNAL_PORT is required and differs from PORT', () => {
     assert.match(refusal({ ...AWS, INTERNAL_PORT: undefined }), /^INTERNAL_PORT: is required when RUNTIME=aws/m);
     assert.match(refusal({ ...AWS, INTERNAL_PORT: '3000' }), /^INTERNAL_PORT: must differ from PORT/m);

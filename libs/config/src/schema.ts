@@ -15,6 +15,12 @@ const originList = z.string().refine(
   'must be a comma-separated list of origins such as https://console.example.com',
 );
 
+/** A comma-separated list of IP addresses or CIDR ranges (IPv4 or IPv6). */
+const addressList = z.string().refine(
+  (value) => value.split(',').every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry.trim())),
+  'must be a comma-separated list of IP addresses or CIDR ranges such as 10.0.0.0/16',
+);
+
 /** S3 and bucket settings, shared by the API, the batch worker and the thumbnail Lambda. */
 export const storageFields = {
   S3_ENDPOINT: z.url().optional(),
@@ -69,6 +75,18 @@ export const configSchema = z
     DATA_DIR: z.string().min(1).default('.data'),
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
+    /** Deadline to receive a whole request (headers and body), uploads excepted; then 408 and the connection closes. */
+    HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** A connection that sends nothing for this long is closed (between requests, or stalled mid-request). */
+    HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** The idle timeout of streamed uploads (octet-stream and multipart bodies), which have no overall deadline. */
+    UPLOAD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+    /** Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; none by default. */
+    TRUSTED_PROXIES: addressList.optional(),
+    /** Failed authentications per client address per minute before 429 (checked before any key lookup). */
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+    /** Swagger UI at /docs and the document at /docs-json; default on, off with RUNTIME=aws. */
+    DOCS_ENABLED: booleanFlag.optional(),
     /** On SIGTERM, how long requests in flight get to finish before their connections are cut. */
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
 
