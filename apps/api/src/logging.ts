@@ -4,6 +4,7 @@ import { RequestMethod } from '@nestjs/common';
 import type { FastifyServerOptions } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '#config';
+import { safeErrorSerializer } from './log-serializers.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** Never logged, wherever they appear in a log object. */
@@ -28,6 +29,7 @@ export function fastifyLoggerOptions(config: Pick<AppConfig, 'logLevel'>): Fasti
     serializers: {
       req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: safeErrorSerializer,
     },
   };
 }
@@ -38,7 +40,12 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel'>): Params {
     useExisting: true,
     forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     // Logs made outside any request (start-up, workers, timers).
-    pinoHttp: { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, ...humanReadableWhenInteractive() },
+    pinoHttp: {
+      level: config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { err: safeErrorSerializer },
+      ...humanReadableWhenInteractive(),
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPlaceholderSecret, urlPassword } from './placeholder-secrets.js';
 
 export const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
@@ -133,6 +134,14 @@ export const configSchema = z
     // The Lambda's reports and the worker protocol never share the public listener in production.
     if (!env.INTERNAL_PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'is required when RUNTIME=aws (internal routes get their own listener)' });
     else if (env.INTERNAL_PORT === env.PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'must differ from PORT' });
+    for (const key of ['ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY'] as const) {
+      const value = env[key];
+      if (value && isPlaceholderSecret(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'is a placeholder or sample value; set a random secret' });
+    }
+    for (const key of ['DATABASE_URL', 'DATABASE_MIGRATION_URL'] as const) {
+      const password = env[key] ? urlPassword(env[key]) : undefined;
+      if (password && isPlaceholderSecret(password)) ctx.addIssue({ code: 'custom', path: [key], message: 'has a placeholder or sample password' });
+    }
   })
   .superRefine((env, ctx) => {
     if (env.WORKER_LAUNCHER !== 'ec2') return;
