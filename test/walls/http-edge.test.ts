@@ -33,6 +33,28 @@ describe('HTTP edge: timeouts and failed-authentication throttling', () => {
     await t.close();
   });
 
+  it('sends security headers, with a CSP under which Swagger UI still loads', async () => {
+    const api = await t.http().get('/health');
+    assert.equal(api.headers['x-content-type-options'], 'nosniff');
+    assert.ok(api.headers['strict-transport-security']);
+    assert.match(api.headers['content-security-policy'], /default-src 'self'/);
+
+    const docs = await t.http().get('/docs/');
+    assert.equal(docs.status, 200);
+    const csp = docs.headers['content-security-policy'] as string;
+    assert.match(csp, /script-src 'self'(;|$)/, 'no inline or remote scripts allowed');
+    const scripts = [...docs.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.ok(scripts.length > 0);
+    for (const [, attributes, inline] of scripts) {
+      assert.match(attributes, /src="\.?\/?[^":]+"/, 'every script is a same-origin file the CSP admits');
+      assert.equal(inline.trim(), '');
+    }
+    for (const [, src] of [...docs.text.matchAll(/<script[^>]*src="([^"]+)"/g)]) {
+      const script = await t.http().get(new URL(src, `${t.baseUrl}/docs/`).pathname);
+      assert.equal(script.status, 200, src);
+    }
+  });
+
   it('cuts off a slow-loris upload that stops sending, and stores nothing', async () => {
     const studio = await t.createTenant('studio');
     const auth = `Bearer ${studio.key}`;

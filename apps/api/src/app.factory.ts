@@ -1,5 +1,6 @@
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -12,6 +13,16 @@ import { guardInternalRoutes } from './internal-listener.js';
 import { RequestDrain } from './lifecycle/request-drain.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
 import { buildOpenApiDocument } from './openapi.js';
+
+const SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+};
 
 /** Paths carry the version (`/v1/…`); the OpenAPI script applies the same. */
 export const API_VERSIONING = { type: VersioningType.URI, defaultVersion: undefined } as const;
@@ -41,6 +52,9 @@ export async function createApp(config: ResolvedConfig): Promise<NestFastifyAppl
   // rawBody: the internal callbacks are verified against the exact bytes received (HMAC).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(Logger));
+  // Security headers on every answer. The CSP lets Swagger UI work (its bundle and init script are
+  // same-origin; it sets inline styles and shows the validator badge) and nothing else in.
+  await app.register(helmet, { contentSecurityPolicy: { directives: SECURITY_POLICY } });
   app.enableVersioning(API_VERSIONING);
   app.useGlobalPipes(createValidationPipe());
   // No enableShutdownHooks(): main.ts owns the signals and closes the app in order (see RequestDrain).
