@@ -43,7 +43,10 @@ export interface AppConfig {
     buckets: BucketNames;
     presignTtlSeconds: number;
   };
+  /** The first admin token (printed when generated). */
   adminToken: string;
+  /** Every accepted admin token: more than one while a rotation is under way. */
+  adminTokens: string[];
   /** True when the admin token was generated at start because none was configured. */
   adminTokenGenerated: boolean;
   callbackSigningKey: string;
@@ -121,6 +124,11 @@ function s3Client(raw: { S3_ENDPOINT?: string; S3_FORCE_PATH_STYLE?: boolean }, 
   return { endpoint: raw.S3_ENDPOINT, region, forcePathStyle: raw.S3_FORCE_PATH_STYLE ?? raw.S3_ENDPOINT !== undefined };
 }
 
+function adminTokens(configured: string | undefined): { adminToken: string; adminTokens: string[] } {
+  const tokens = configured ? configured.split(',').map((token) => token.trim()) : [generateSecret()];
+  return { adminToken: tokens[0]!, adminTokens: tokens };
+}
+
 /** Parses and validates the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = parseEnv(configSchema, env);
@@ -149,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       buckets: { uploads: raw.BUCKET_UPLOADS, raw: raw.BUCKET_RAW, processed: raw.BUCKET_PROCESSED },
       presignTtlSeconds: raw.PRESIGN_TTL_SECONDS,
     },
-    adminToken: raw.ADMIN_TOKEN ?? generateSecret(),
+    ...adminTokens(raw.ADMIN_TOKEN),
     adminTokenGenerated: raw.ADMIN_TOKEN === undefined,
     callbackSigningKey: raw.CALLBACK_SIGNING_KEY ?? generateSecret(),
     publicApiUrl: raw.PUBLIC_API_URL ?? `http://127.0.0.1:${raw.PORT}`,

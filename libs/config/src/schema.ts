@@ -100,7 +100,11 @@ export const configSchema = z
     EMBEDDED_S3_PORT: port.default(4569),
     PRESIGN_TTL_SECONDS: z.coerce.number().int().min(60).max(900).default(900),
 
-    ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** One admin token, or several separated by commas while rotating (every one is accepted). */
+    ADMIN_TOKEN: z
+      .string()
+      .refine((value) => value.split(',').every((token) => token.trim().length >= 32), 'must be at least 32 characters (each, when several are given)')
+      .optional(),
     CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     PUBLIC_API_URL: z.url().optional(),
     INTERNAL_PORT: port.optional(),
@@ -135,8 +139,8 @@ export const configSchema = z
     if (!env.INTERNAL_PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'is required when RUNTIME=aws (internal routes get their own listener)' });
     else if (env.INTERNAL_PORT === env.PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'must differ from PORT' });
     for (const key of ['ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY'] as const) {
-      const value = env[key];
-      if (value && isPlaceholderSecret(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'is a placeholder or sample value; set a random secret' });
+      const values = key === 'ADMIN_TOKEN' ? (env[key]?.split(',') ?? []) : [env[key]];
+      for (const value of values) if (value && isPlaceholderSecret(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'is a placeholder or sample value; set a random secret' });
     }
     for (const key of ['DATABASE_URL', 'DATABASE_MIGRATION_URL'] as const) {
       const password = env[key] ? urlPassword(env[key]) : undefined;

@@ -70,7 +70,10 @@ export class AuthGuard implements CanActivate {
   }
 
   private async checkAdmin(token: string): Promise<boolean> {
-    if (secretsEqual(token, this.config.adminToken)) return true;
+    // Every configured token is compared (no early exit), so timing says nothing about which matched.
+    let admin = false;
+    for (const accepted of this.config.adminTokens) admin = secretsEqual(token, accepted) || admin;
+    if (admin) return true;
     if (await this.apiKeys.authenticate(token)) {
       throw problems.forbidden('This route needs the platform admin token, not a tenant API key.');
     }

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedTenant } from '#database';
 import { ProblemDocument } from '../common/problem.js';
+import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { AdminOnly, CurrentTenant, TenantAuth } from './auth.decorators.js';
-import { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto.js';
+import { CreateTenantDto, CreatedTenantDto, IssuedApiKeyDto, TenantDto } from './dto.js';
 import { TenantsService } from './tenants.service.js';
 
 @ApiTags('Tenants')
@@ -19,6 +20,20 @@ export class TenantsController {
   @ApiBadRequestResponse({ type: ProblemDocument })
   create(@Body() body: CreateTenantDto): Promise<CreatedTenantDto> {
     return this.tenants.create(body);
+  }
+
+  @Post('tenants/:id/recovery-key')
+  @AdminOnly()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({
+    operationId: 'issueRecoveryKey',
+    summary: 'Issue a recovery key (platform admin)',
+    description: 'A new key with every scope for a tenant that lost or revoked all its keys. Returned in clear, once.',
+  })
+  @ApiCreatedResponse({ type: IssuedApiKeyDto })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  issueRecoveryKey(@Param('id', UuidParamPipe) id: string): Promise<IssuedApiKeyDto> {
+    return this.tenants.issueRecoveryKey(id);
   }
 
   @Get('tenant')

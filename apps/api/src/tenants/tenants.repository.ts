@@ -9,6 +9,30 @@ import type { IssuedApiKey } from './api-key-token.js';
 export class TenantsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  /**
+   * A key with every scope for an existing tenant (the platform admin's recovery key), or undefined
+   * when there is no such tenant. Runs in the admin route's system scope.
+   */
+  async addRecoveryKey(tenantId: string, key: IssuedApiKey, keyName: string): Promise<ApiKeyEntity | undefined> {
+    return this.db.transaction(async (manager) => {
+      const tenant = await manager.findOneBy(TenantEntity, { id: tenantId });
+      if (!tenant) return undefined;
+      return manager.save(
+        manager.create(ApiKeyEntity, {
+          id: randomUUID(),
+          tenantId,
+          name: keyName,
+          prefix: key.prefix,
+          secretHash: key.secretHash,
+          lastUsedAt: null,
+          revokedAt: null,
+          scopes: [...API_KEY_SCOPES],
+          expiresAt: null,
+        }),
+      );
+    });
+  }
+
   /** Creates the tenant and its first key atomically: no tenant without a way in. */
   async createWithKey(input: { name: string; kind: TenantKind }, key: IssuedApiKey, keyName: string): Promise<{
     tenant: TenantEntity;

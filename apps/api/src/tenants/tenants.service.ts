@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedTenant } from '#database';
 import { issueApiKey } from './api-key-token.js';
-import type { CreateTenantDto, CreatedTenantDto, TenantDto } from './dto.js';
+import { problems } from '../common/problem.js';
+import type { CreateTenantDto, CreatedTenantDto, IssuedApiKeyDto, TenantDto } from './dto.js';
 import { toApiKeyDto, toTenantDto } from './mappers.js';
 import { TenantsRepository } from './tenants.repository.js';
 
@@ -13,6 +14,14 @@ export class TenantsService {
     const issued = issueApiKey();
     const { tenant, apiKey } = await this.tenants.createWithKey(input, issued, 'initial');
     return { tenant: toTenantDto(tenant), apiKey: { ...toApiKeyDto(apiKey), key: issued.key } };
+  }
+
+  /** A new key with every scope, for a tenant that lost or revoked all of its keys. */
+  async issueRecoveryKey(tenantId: string): Promise<IssuedApiKeyDto> {
+    const issued = issueApiKey();
+    const apiKey = await this.tenants.addRecoveryKey(tenantId, issued, 'recovery');
+    if (!apiKey) throw problems.notFound('Tenant');
+    return { ...toApiKeyDto(apiKey), key: issued.key };
   }
 
   /** The tenant as authentication read it, in the same query as the key. */
