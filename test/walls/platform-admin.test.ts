@@ -43,6 +43,33 @@ describe('platform administration: recovery keys and admin token rotation', () =
     assert.equal((await t.http().post('/v1/api-keys').set('Authorization', `Bearer ${key}`).send({ name: 'new' })).status, 201);
   });
 
+  it('lists and shows tenants with their usage counts, across tenants, to the admin only', async () => {
+    const clinic = await t.createTenant('clinic', 'Counted Clinic');
+    for (const name of ['Rex', 'Mia']) {
+      const res = await t.http().post('/v1/animals').set('Authorization', `Bearer ${clinic.key}`).send({ name, species: 'dog', tutor: { name: 'Ana' } });
+      assert.equal(res.status, 201);
+    }
+    const one = await t.http().get(`/v1/tenants/${clinic.id}`).set('Authorization', `Bearer ${t.adminToken}`);
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.body.name, 'Counted Clinic');
+    assert.deepEqual(one.body.usage, { activeApiKeys: 1, animals: 2, photos: 0, jobs: 0, jobFiles: 0 });
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await t.http().get('/v1/tenants').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set('Authorization', `Bearer ${t.adminToken}`);
+      assert.equal(page.status, 200);
+      seen.push(...page.body.items.map((x: { id: string }) => x.id));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    assert.ok(seen.includes(clinic.id));
+    assert.ok(seen.length >= 3, 'every tenant, not one');
+    assert.equal(new Set(seen).size, seen.length);
+
+    assert.equal((await t.http().get('/v1/tenants').set('Authorization', `Bearer ${clinic.key}`)).status, 403);
+    assert.equal((await t.http().get(`/v1/tenants/${randomUUID()}`).set('Authorization', `Bearer ${t.adminToken}`)).status, 404);
+  });
+
   it('answers 404 for an unknown tenant and 403 to a tenant key', async () => {
     const missing = await t.http().post(`/v1/tenants/${randomUUID()}/recovery-key`).set('Authorization', `Bearer ${t.adminToken}`);
     assert.equal(missing.status, 404);

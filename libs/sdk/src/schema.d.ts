@@ -44,13 +44,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List tenants with their usage (platform admin) */
+        get: operations["listTenants"];
         put?: never;
         /**
          * Create a tenant (platform admin)
          * @description Returns the first API key in clear, once.
          */
         post: operations["createTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tenant with its usage (platform admin) */
+        get: operations["getTenant"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -558,6 +576,37 @@ export interface components {
             /** @example /v1/api-keys */
             instance?: string;
             errors?: components["schemas"]["FieldError"][];
+        };
+        TenantUsageDto: {
+            /**
+             * @description API keys not revoked (expired ones included).
+             * @example 2
+             */
+            activeApiKeys: number;
+            /** @example 120 */
+            animals: number;
+            /** @example 340 */
+            photos: number;
+            /** @example 12 */
+            jobs: number;
+            /** @example 1800 */
+            jobFiles: number;
+        };
+        AdminTenantDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Happy Paws Veterinary */
+            name: string;
+            /** @enum {string} */
+            kind: "studio" | "clinic";
+            /** Format: date-time */
+            createdAt: string;
+            usage: components["schemas"]["TenantUsageDto"];
+        };
+        AdminTenantPageDto: {
+            items: components["schemas"]["AdminTenantDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
         };
         CreateApiKeyDto: {
             /** @example ci-uploader */
@@ -1504,6 +1553,134 @@ export interface operations {
             };
         };
     };
+    listTenants: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s `nextCursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *           "name": "Happy Paws Veterinary",
+                     *           "kind": "studio",
+                     *           "createdAt": "2026-11-21T10:15:00.000Z",
+                     *           "usage": {
+                     *             "activeApiKeys": 2,
+                     *             "animals": 120,
+                     *             "photos": 340,
+                     *             "jobs": 12,
+                     *             "jobFiles": 1800
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminTenantPageDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/validation-error",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "detail": "name: name must be a string",
+                     *       "instance": "/v1/tenants"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Missing or invalid admin token. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/tenants"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description A tenant API key was used on an admin route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/tenants"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/tenants"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
     createTenant: {
         parameters: {
             query?: never;
@@ -1681,6 +1858,126 @@ export interface operations {
                      *       "status": 429,
                      *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
                      *       "instance": "/v1/tenants"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    getTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *       "name": "Happy Paws Veterinary",
+                     *       "kind": "studio",
+                     *       "createdAt": "2026-11-21T10:15:00.000Z",
+                     *       "usage": {
+                     *         "activeApiKeys": 2,
+                     *         "animals": 120,
+                     *         "photos": 340,
+                     *         "jobs": 12,
+                     *         "jobFiles": 1800
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminTenantDto"];
+                };
+            };
+            /** @description Missing or invalid admin token. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/tenants/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description A tenant API key was used on an admin route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/tenants/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Job was not found.",
+                     *       "instance": "/v1/tenants/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/tenants/…"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDocument"];

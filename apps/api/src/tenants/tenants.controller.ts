@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedTenant } from '#database';
+import { PageQueryDto, toPageRequest } from '../common/pagination.js';
 import { ProblemDocument } from '../common/problem.js';
+import { AdminTenantDto, AdminTenantPageDto } from './admin-tenant.dto.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { AdminOnly, CurrentTenant, TenantAuth } from './auth.decorators.js';
 import { CreateTenantDto, CreatedTenantDto, IssuedApiKeyDto, TenantDto } from './dto.js';
@@ -20,6 +22,24 @@ export class TenantsController {
   @ApiBadRequestResponse({ type: ProblemDocument })
   create(@Body() body: CreateTenantDto): Promise<CreatedTenantDto> {
     return this.tenants.create(body);
+  }
+
+  @Get('tenants')
+  @AdminOnly()
+  @ApiOperation({ operationId: 'listTenants', summary: 'List tenants with their usage (platform admin)' })
+  @ApiOkResponse({ type: AdminTenantPageDto })
+  @ApiBadRequestResponse({ type: ProblemDocument })
+  list(@Query() query: PageQueryDto): Promise<AdminTenantPageDto> {
+    return this.tenants.list(toPageRequest(query));
+  }
+
+  @Get('tenants/:id')
+  @AdminOnly()
+  @ApiOperation({ operationId: 'getTenant', summary: 'One tenant with its usage (platform admin)' })
+  @ApiOkResponse({ type: AdminTenantDto })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  get(@Param('id', UuidParamPipe) id: string): Promise<AdminTenantDto> {
+    return this.tenants.get(id);
   }
 
   @Post('tenants/:id/recovery-key')

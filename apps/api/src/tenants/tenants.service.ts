@@ -4,7 +4,13 @@ import { issueApiKey } from './api-key-token.js';
 import { problems } from '../common/problem.js';
 import type { CreateTenantDto, CreatedTenantDto, IssuedApiKeyDto, TenantDto } from './dto.js';
 import { toApiKeyDto, toTenantDto } from './mappers.js';
-import { TenantsRepository } from './tenants.repository.js';
+import { type PageRequest, toPage } from '../common/pagination.js';
+import type { AdminTenantDto, AdminTenantPageDto } from './admin-tenant.dto.js';
+import { type TenantUsageRow, TenantsRepository } from './tenants.repository.js';
+
+function toAdminTenantDto(row: TenantUsageRow): AdminTenantDto {
+  return { ...toTenantDto(row), usage: row.usage };
+}
 
 @Injectable()
 export class TenantsService {
@@ -14,6 +20,16 @@ export class TenantsService {
     const issued = issueApiKey();
     const { tenant, apiKey } = await this.tenants.createWithKey(input, issued, 'initial');
     return { tenant: toTenantDto(tenant), apiKey: { ...toApiKeyDto(apiKey), key: issued.key } };
+  }
+
+  async list(page: PageRequest): Promise<AdminTenantPageDto> {
+    return toPage(await this.tenants.listWithUsage(page.limit + 1, page.after), page, toAdminTenantDto);
+  }
+
+  async get(id: string): Promise<AdminTenantDto> {
+    const row = await this.tenants.findWithUsage(id);
+    if (!row) throw problems.notFound('Tenant');
+    return toAdminTenantDto(row);
   }
 
   /** A new key with every scope, for a tenant that lost or revoked all of its keys. */
