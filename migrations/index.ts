@@ -7,6 +7,7 @@ import { RowLevelSecurity1764000000000 } from './1764000000000-row-level-securit
 import { ApiKeyScopes1764000001000 } from './1764000001000-api-key-scopes.js';
 import { CallbackReportIds1764000002000 } from './1764000002000-callback-report-ids.js';
 import { JobFilesTenantFk1764000003000 } from './1764000003000-job-files-tenant-fk.js';
+import { TenantSuspension1764000004000 } from './1764000004000-tenant-suspension.js';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [TenantsAndApiKeys1763800000000, JobsFilesWorkers1763800100000, AnimalsAndPhotos1763800200000, WorkerCredentials1763800300000, WebhooksAndIdempotency1763800400000,
@@ -14,4 +15,5 @@ export const migrations = [TenantsAndApiKeys1763800000000, JobsFilesWorkers17638
   ApiKeyScopes1764000001000,
   CallbackReportIds1764000002000,
   JobFilesTenantFk1764000003000,
+  TenantSuspension1764000004000,
 ];

@@ -129,6 +129,7 @@ export class KeyStore {
       revoked: options.revoked ?? false,
       lastUsedAt: new Date(),
       scopes: [...tenant.scopes],
+      tenantSuspended: false,
       expiresAt: null,
     });
     return { key: issued.key, authorization: `Bearer ${issued.key}`, tenant };

@@ -70,6 +70,24 @@ describe('platform administration: recovery keys and admin token rotation', () =
     assert.equal((await t.http().get(`/v1/tenants/${randomUUID()}`).set('Authorization', `Bearer ${t.adminToken}`)).status, 404);
   });
 
+  it('answers 403 tenant-suspended to a suspended tenant while another is unaffected, until it is resumed', async () => {
+    const suspended = await t.createTenant('clinic');
+    const other = await t.createTenant('clinic');
+    const admin = `Bearer ${t.adminToken}`;
+    const res = await t.http().post(`/v1/tenants/${suspended.id}/suspend`).set('Authorization', admin);
+    assert.equal(res.status, 200, res.text);
+
+    const refused = await t.http().get('/v1/animals').set('Authorization', `Bearer ${suspended.key}`);
+    assert.equal(refused.status, 403);
+    assert.match(refused.headers['content-type'], PROBLEM);
+    assert.equal(refused.body.type, 'https://docs.revela.dev/problems/tenant-suspended');
+    assert.equal((await t.http().get('/v1/animals').set('Authorization', `Bearer ${other.key}`)).status, 200, 'another tenant is unaffected');
+
+    assert.equal((await t.http().post(`/v1/tenants/${suspended.id}/resume`).set('Authorization', admin)).status, 200);
+    assert.equal((await t.http().get('/v1/animals').set('Authorization', `Bearer ${suspended.key}`)).status, 200);
+    assert.equal((await t.http().post(`/v1/tenants/${randomUUID()}/suspend`).set('Authorization', admin)).status, 404);
+  });
+
   it('answers 404 for an unknown tenant and 403 to a tenant key', async () => {
     const missing = await t.http().post(`/v1/tenants/${randomUUID()}/recovery-key`).set('Authorization', `Bearer ${t.adminToken}`);
     assert.equal(missing.status, 404);

@@ -103,6 +103,13 @@ export const problems = {
       detail: `Too many failed authentications from this address; retry after ${retryAfterSeconds} s.`,
       headers: { 'Retry-After': String(retryAfterSeconds) },
     }),
+  tenantSuspended: () =>
+    new ProblemException({
+      status: HttpStatus.FORBIDDEN,
+      slug: 'tenant-suspended',
+      title: 'Tenant suspended',
+      detail: 'This tenant is suspended by the platform administrator; contact support.',
+    }),
   payloadTooLarge: (detail: string) =>
     new ProblemException({ status: HttpStatus.PAYLOAD_TOO_LARGE, slug: 'payload-too-large', title: 'Payload too large', detail }),
   unsupportedMediaType: (detail: string) =>

@@ -49,6 +49,7 @@ export class AuthGuard implements CanActivate {
 
     const tenant = await this.apiKeys.authenticate(token);
     if (!tenant) throw problems.unauthorized('The API key is unknown, revoked or expired.');
+    if (tenant.suspended) throw problems.tenantSuspended();
     request.tenant = tenant;
     this.tagLogs(context, tenant.tenantId);
 

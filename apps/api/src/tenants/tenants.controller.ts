@@ -42,6 +42,26 @@ export class TenantsController {
     return this.tenants.get(id);
   }
 
+  @Post('tenants/:id/suspend')
+  @AdminOnly()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'suspendTenant', summary: 'Suspend a tenant (platform admin)', description: "Its keys answer 403 tenant-suspended until it is resumed." })
+  @ApiOkResponse({ type: AdminTenantDto })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  suspend(@Param('id', UuidParamPipe) id: string): Promise<AdminTenantDto> {
+    return this.tenants.setSuspended(id, true);
+  }
+
+  @Post('tenants/:id/resume')
+  @AdminOnly()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'resumeTenant', summary: 'Resume a suspended tenant (platform admin)' })
+  @ApiOkResponse({ type: AdminTenantDto })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  resume(@Param('id', UuidParamPipe) id: string): Promise<AdminTenantDto> {
+    return this.tenants.setSuspended(id, false);
+  }
+
   @Post('tenants/:id/recovery-key')
   @AdminOnly()
   @HttpCode(HttpStatus.CREATED)

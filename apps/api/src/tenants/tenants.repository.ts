@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { API_KEY_SCOPES, ApiKeyEntity, type Cursor, TenantEntity, type TenantKind } from '#database';
+import { API_KEY_SCOPES, ApiKeyEntity, type Cursor, rowsOf, TenantEntity, type TenantKind } from '#database';
 
 export interface TenantUsageRow {
   id: string;
@@ -48,6 +48,12 @@ import type { IssuedApiKey } from './api-key-token.js';
 @Injectable()
 export class TenantsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Sets or clears the suspension; false when there is no such tenant. */
+  async setSuspended(id: string, suspended: boolean): Promise<boolean> {
+    const rows = await this.db.query(`UPDATE tenants SET suspended_at = CASE WHEN $2 THEN coalesce(suspended_at, now()) END WHERE id = $1 RETURNING id`, [id, suspended]);
+    return rowsOf(rows).length === 1;
+  }
 
   async listWithUsage(limit: number, after?: Cursor): Promise<TenantUsageRow[]> {
     const rows = after

@@ -26,6 +26,12 @@ export class TenantsService {
     return toPage(await this.tenants.listWithUsage(page.limit + 1, page.after), page, toAdminTenantDto);
   }
 
+  /** Suspends (its keys answer 403 tenant-suspended) or resumes a tenant; answers it with its usage. */
+  async setSuspended(id: string, suspended: boolean): Promise<AdminTenantDto> {
+    if (!(await this.tenants.setSuspended(id, suspended))) throw problems.notFound('Tenant');
+    return this.get(id);
+  }
+
   async get(id: string): Promise<AdminTenantDto> {
     const row = await this.tenants.findWithUsage(id);
     if (!row) throw problems.notFound('Tenant');
