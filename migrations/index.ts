@@ -7,6 +7,7 @@ import { RowLevelSecurity1764000000000 } from './1764000000000-row-level-securit
 import { ApiKeyScopes1764000001000 } from './1764000001000-api-key-scopes.js';
 import { CallbackReportIds1764000002000 } from './1764000002000-callback-report-ids.js';
 import { JobFilesTenantFk1764000003000 } from './1764000003000-job-files-tenant-fk.js';
+import { TenantSuspension1764000004000 } from './1764000004000-tenant-suspension.js';
 import { FairShare1764100000000 } from './1764100000000-fair-share.js';
 import { QuotasAndLifecycle1764100100000 } from './1764100100000-quotas-and-lifecycle.js';
 import { FairShareTenantWall1764200000000 } from './1764200000000-fair-share-tenant-wall.js';
@@ -22,6 +23,7 @@ export const migrations = [
   ApiKeyScopes1764000001000,
   CallbackReportIds1764000002000,
   JobFilesTenantFk1764000003000,
+  TenantSuspension1764000004000,
   FairShare1764100000000,
   QuotasAndLifecycle1764100100000,
   FairShareTenantWall1764200000000,

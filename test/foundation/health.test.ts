@@ -18,6 +18,7 @@ describe('health', () => {
     assert.equal(ready.status, 200);
     assert.equal(ready.body.details.database.status, 'up');
     assert.equal(ready.body.details.storage.status, 'up');
+    assert.doesNotMatch(JSON.stringify(ready.body), /revela-(uploads|raw|processed)|buckets/, 'no bucket names in public');
   });
 
   it('answers 503 problem+json naming the failing part when storage is gone', async () => {
@@ -27,6 +28,8 @@ describe('health', () => {
     assert.match(ready.headers['content-type'], /^application\/problem\+json/);
     assert.equal(ready.body.checks.storage.status, 'down');
     assert.equal(ready.body.checks.database.status, 'up');
+    assert.deepEqual(ready.body.checks.storage, { status: 'down' }, 'up/down only: the reason goes to the logs');
+    assert.doesNotMatch(ready.text, /bucket|Error|message/);
     const live = await t.http().get('/health');
     assert.equal(live.status, 200, 'liveness does not depend on storage');
   });

@@ -29,6 +29,7 @@ import { createValidationPipe } from '../../apps/api/src/common/validation.js';
 import { issueApiKey } from '../../apps/api/src/tenants/api-key-token.js';
 import { ApiKeysRepository, type KeyOwner } from '../../apps/api/src/tenants/api-keys.repository.js';
 import { ApiKeysService } from '../../apps/api/src/tenants/api-keys.service.js';
+import { AuthFailureLimiter } from '../../apps/api/src/tenants/auth-failure-limiter.js';
 import { AuthGuard } from '../../apps/api/src/tenants/auth.guard.js';
 
 export interface FakeCall {
@@ -128,6 +129,7 @@ export class KeyStore {
       revoked: options.revoked ?? false,
       lastUsedAt: new Date(),
       scopes: [...tenant.scopes],
+      tenantSuspended: false,
       expiresAt: null,
     });
     return { key: issued.key, authorization: `Bearer ${issued.key}`, tenant };
@@ -199,6 +201,7 @@ export async function startModuleTier(options: ModuleTierOptions): Promise<Modul
       ...(options.providers ?? []),
       ...explicit,
       ApiKeysService,
+      AuthFailureLimiter,
       { provide: ApiKeysRepository, useValue: keys.fake.instance },
       { provide: APP_CONFIG, useValue: config },
       { provide: PinoLogger, useValue: { assign: () => undefined } },

@@ -56,7 +56,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   const s3 = await startEmbeddedS3({ dataDir: path.join(dataDir, 's3'), port: 0, buckets: Object.values(base.s3.buckets) });
   const s3Proxy = options.s3Proxy ? await startS3FaultProxy(s3.endpoint) : undefined;
   const s3Endpoint = s3Proxy?.endpoint ?? s3.endpoint;
-  const adminToken = randomBytes(32).toString('base64url');
+  // A suite may configure several admin tokens (rotation); the helpers use the first.
+  const adminToken = env.ADMIN_TOKEN?.split(',')[0] ?? randomBytes(32).toString('base64url');
   const config = loadConfig({
     RUNTIME: 'embedded',
     DATA_DIR: dataDir,

@@ -1,5 +1,6 @@
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -9,10 +10,21 @@ import type { ResolvedConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
 import { serveConsole } from './console/console-static.js';
+import { installHttpTimeouts } from './http-timeouts.js';
 import { guardInternalRoutes } from './internal-listener.js';
 import { RequestDrain } from './lifecycle/request-drain.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
 import { buildOpenApiDocument } from './openapi.js';
+
+const SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+};
 
 /** Paths carry the version (`/v1/…`); the OpenAPI script applies the same. */
 export const API_VERSIONING = { type: VersioningType.URI, defaultVersion: undefined } as const;
@@ -21,7 +33,9 @@ export const API_VERSIONING = { type: VersioningType.URI, defaultVersion: undefi
 export async function createApp(config: ResolvedConfig, options: { logStream?: DestinationStream } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
+    // Only the configured proxies may name the client (X-Forwarded-For); by default nobody can.
+    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
+    connectionTimeout: config.http.idleTimeoutMs,
     // Shutdown answers are RequestDrain's: public requests get 503 problem+json while the internal
     // routes stay open for workers finishing their files (Nest's own 503 would refuse those too).
     return503OnClosing: false,
@@ -40,17 +54,21 @@ export async function createApp(config: ResolvedConfig, options: { logStream?: D
   // rawBody: the internal callbacks are verified against the exact bytes received (HMAC).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logStream), adapter, { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(Logger));
+  // Security headers on every answer. The CSP lets Swagger UI work (its bundle and init script are
+  // same-origin; it sets inline styles and shows the validator badge) and nothing else in.
+  await app.register(helmet, { contentSecurityPolicy: { directives: SECURITY_POLICY } });
   app.enableVersioning(API_VERSIONING);
   app.useGlobalPipes(createValidationPipe());
   // No enableShutdownHooks(): main.ts owns the signals and closes the app in order (see RequestDrain).
   app.get(RequestDrain).install(adapter.getInstance());
 
   if (config.internalPort) guardInternalRoutes(adapter.getInstance(), config.internalPort);
+  installHttpTimeouts(adapter.getInstance(), config.http);
 
   // Raw uploads are streamed, never buffered: the handler receives the request stream as body.
   adapter.getInstance().addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
-  setupOpenApi(app);
+  if (config.http.docsEnabled) setupOpenApi(app);
   serveConsole(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

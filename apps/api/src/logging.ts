@@ -5,6 +5,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '#config';
+import { safeErrorSerializer } from './log-serializers.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** Never logged, wherever they appear in a log object. */
@@ -29,13 +30,14 @@ export function fastifyLoggerOptions(config: Pick<AppConfig, 'logLevel'>, stream
     serializers: {
       req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: safeErrorSerializer,
     },
   };
 }
 
 /** nestjs-pino reuses Fastify's per-request logger, so every Nest log line in a request has its id. */
 export function loggerParams(config: Pick<AppConfig, 'logLevel'>, stream?: DestinationStream): Params {
-  const options = { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } };
+  const options = { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { err: safeErrorSerializer } };
   return {
     useExisting: true,
     forRoutes: [{ path: '*path', method: RequestMethod.ALL }],

@@ -19,6 +19,15 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** Where rate-limit counters are shared between API instances; in-process when unset. */
   redisUrl: string | undefined;
+  http: {
+    requestTimeoutMs: number;
+    idleTimeoutMs: number;
+    uploadIdleTimeoutMs: number;
+    /** Addresses and CIDRs of trusted proxies (X-Forwarded-For); empty: the socket's address is the client. */
+    trustedProxies: string[];
+    authFailuresPerMinute: number;
+    docsEnabled: boolean;
+  };
   /** On SIGTERM: how long requests in flight get before their connections are cut. */
   shutdownTimeoutSeconds: number;
   /** A photo `processing` longer than this (since its last change) is failed with a reason. */
@@ -38,7 +47,10 @@ export interface AppConfig {
     buckets: BucketNames;
     presignTtlSeconds: number;
   };
+  /** The first admin token (printed when generated). */
   adminToken: string;
+  /** Every accepted admin token: more than one while a rotation is under way. */
+  adminTokens: string[];
   /** True when the admin token was generated at start because none was configured. */
   adminTokenGenerated: boolean;
   callbackSigningKey: string;
@@ -132,6 +144,11 @@ function s3Client(raw: { S3_ENDPOINT?: string; S3_FORCE_PATH_STYLE?: boolean }, 
   return { endpoint: raw.S3_ENDPOINT, region, forcePathStyle: raw.S3_FORCE_PATH_STYLE ?? raw.S3_ENDPOINT !== undefined };
 }
 
+function adminTokens(configured: string | undefined): { adminToken: string; adminTokens: string[] } {
+  const tokens = configured ? configured.split(',').map((token) => token.trim()) : [generateSecret()];
+  return { adminToken: tokens[0]!, adminTokens: tokens };
+}
+
 /** Parses and validates the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = parseEnv(configSchema, env);
@@ -144,6 +161,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     redisUrl: raw.REDIS_URL,
+    http: {
+      requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      idleTimeoutMs: raw.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+      uploadIdleTimeoutMs: raw.UPLOAD_IDLE_TIMEOUT_SECONDS * 1000,
+      trustedProxies: raw.TRUSTED_PROXIES ? raw.TRUSTED_PROXIES.split(',').map((entry) => entry.trim()) : [],
+      authFailuresPerMinute: raw.AUTH_FAILURES_PER_MINUTE,
+      docsEnabled: raw.DOCS_ENABLED ?? raw.RUNTIME !== 'aws',
+    },
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     photoProcessingTimeoutSeconds: raw.PHOTO_PROCESSING_TIMEOUT_SECONDS,
     photoUploadTimeoutSeconds: raw.PHOTO_UPLOAD_TIMEOUT_SECONDS,
@@ -154,7 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       buckets: { uploads: raw.BUCKET_UPLOADS, raw: raw.BUCKET_RAW, processed: raw.BUCKET_PROCESSED },
       presignTtlSeconds: raw.PRESIGN_TTL_SECONDS,
     },
-    adminToken: raw.ADMIN_TOKEN ?? generateSecret(),
+    ...adminTokens(raw.ADMIN_TOKEN),
     adminTokenGenerated: raw.ADMIN_TOKEN === undefined,
     callbackSigningKey: raw.CALLBACK_SIGNING_KEY ?? generateSecret(),
     publicApiUrl: raw.PUBLIC_API_URL ?? `http://127.0.0.1:${raw.PORT}`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPlaceholderSecret, urlPassword } from './placeholder-secrets.js';
 
 export const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
@@ -15,16 +16,11 @@ const originList = z.string().refine(
   'must be a comma-separated list of origins such as https://console.example.com',
 );
 
-/**
- * A value copied from an example instead of set: a word such as "changeme" or "placeholder", an
- * `<angle-bracketed hint>`, one character repeated, or the README's `postgres://user:pass@host…`.
- */
-export function isPlaceholder(value: string): boolean {
-  if (/change.?me|placeholder|replace.?me|your[-_ ]|example|<[^>]*>|\bx{3,}\b/i.test(value)) return true;
-  if (/^(.)\1*$/.test(value)) return true;
-  if (/^postgres(ql)?:\/\/user:pass@host[:/]/.test(value)) return true;
-  return false;
-}
+/** A comma-separated list of IP addresses or CIDR ranges (IPv4 or IPv6). */
+const addressList = z.string().refine(
+  (value) => value.split(',').every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry.trim())),
+  'must be a comma-separated list of IP addresses or CIDR ranges such as 10.0.0.0/16',
+);
 
 /** S3 and bucket settings, shared by the API, the batch worker and the thumbnail Lambda. */
 export const storageFields = {
@@ -97,6 +93,18 @@ export const configSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
     /** Shared store of the rate-limit counters (redis:// or rediss://); in-process counters when unset. */
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    /** Deadline to receive a whole request (headers and body), uploads excepted; then 408 and the connection closes. */
+    HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** A connection that sends nothing for this long is closed (between requests, or stalled mid-request). */
+    HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** The idle timeout of streamed uploads (octet-stream and multipart bodies), which have no overall deadline. */
+    UPLOAD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+    /** Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; none by default. */
+    TRUSTED_PROXIES: addressList.optional(),
+    /** Failed authentications per client address per minute before 429 (checked before any key lookup). */
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+    /** Swagger UI at /docs and the document at /docs-json; default on, off with RUNTIME=aws. */
+    DOCS_ENABLED: booleanFlag.optional(),
     /** On SIGTERM, how long requests in flight get to finish before their connections are cut. */
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
 
@@ -109,7 +117,11 @@ export const configSchema = z
     EMBEDDED_S3_PORT: port.default(4569),
     PRESIGN_TTL_SECONDS: z.coerce.number().int().min(60).max(900).default(900),
 
-    ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** One admin token, or several separated by commas while rotating (every one is accepted). */
+    ADMIN_TOKEN: z
+      .string()
+      .refine((value) => value.split(',').every((token) => token.trim().length >= 32), 'must be at least 32 characters (each, when several are given)')
+      .optional(),
     CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     PUBLIC_API_URL: z.url().optional(),
     INTERNAL_PORT: port.optional(),
@@ -145,11 +157,18 @@ export const configSchema = z
     for (const key of ['DATABASE_URL', 'ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY'] as const) {
       const value = env[key];
       if (!value) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RUNTIME=aws' });
-      else if (isPlaceholder(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'is a placeholder; set the real value' });
     }
     // The Lambda's reports and the worker protocol never share the public listener in production.
     if (!env.INTERNAL_PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'is required when RUNTIME=aws (internal routes get their own listener)' });
     else if (env.INTERNAL_PORT === env.PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'must differ from PORT' });
+    for (const key of ['ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY'] as const) {
+      const values = key === 'ADMIN_TOKEN' ? (env[key]?.split(',') ?? []) : [env[key]];
+      for (const value of values) if (value && isPlaceholderSecret(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'is a placeholder or sample value; set a random secret' });
+    }
+    for (const key of ['DATABASE_URL', 'DATABASE_MIGRATION_URL'] as const) {
+      const password = env[key] ? urlPassword(env[key]) : undefined;
+      if (password && isPlaceholderSecret(password)) ctx.addIssue({ code: 'custom', path: [key], message: 'has a placeholder or sample password' });
+    }
   })
   .superRefine((env, ctx) => {
     if (env.WORKER_LAUNCHER !== 'ec2') return;

@@ -17,4 +17,6 @@ export interface AuthenticatedTenant extends TenantContext {
   readonly createdAt: Date;
   /** What the presented key may do. */
   readonly scopes: readonly ApiKeyScope[];
+  /** Suspended by the platform admin: the key is valid but the tenant may not work. */
+  readonly suspended?: boolean;
 }

@@ -97,6 +97,21 @@ export const problems = {
       detail: `This request needs an API key with the \`${required}\` scope; this key has ${granted.map((s) => `\`${s}\``).join(', ')}.`,
       extensions: { requiredScope: required },
     }),
+  tooManyAuthFailures: (retryAfterSeconds: number) =>
+    new ProblemException({
+      status: HttpStatus.TOO_MANY_REQUESTS,
+      slug: 'too-many-failed-authentications',
+      title: 'Too many failed authentications',
+      detail: `Too many failed authentications from this address; retry after ${retryAfterSeconds} s.`,
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
+  tenantSuspended: () =>
+    new ProblemException({
+      status: HttpStatus.FORBIDDEN,
+      slug: 'tenant-suspended',
+      title: 'Tenant suspended',
+      detail: 'This tenant is suspended by the platform administrator; contact support.',
+    }),
   payloadTooLarge: (detail: string) =>
     new ProblemException({ status: HttpStatus.PAYLOAD_TOO_LARGE, slug: 'payload-too-large', title: 'Payload too large', detail }),
   unsupportedMediaType: (detail: string) =>

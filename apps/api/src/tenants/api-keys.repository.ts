@@ -40,6 +40,7 @@ export interface KeyOwner {
   lastUsedAt: Date | null;
   scopes: ApiKeyScope[];
   expiresAt: Date | null;
+  tenantSuspended: boolean;
 }
 
 interface OwnerRow {
@@ -53,6 +54,7 @@ interface OwnerRow {
   last_used_at: Date | null;
   scopes: ApiKeyScope[];
   expires_at: Date | null;
+  suspended_at: Date | null;
 }
 
 /** Before the request knows its tenant: the database's one narrow bypass for it (migration 1764000000000). */
@@ -87,6 +89,7 @@ export class ApiKeysRepository {
       lastUsedAt: row.last_used_at,
       scopes: row.scopes,
       expiresAt: row.expires_at,
+      tenantSuspended: row.suspended_at !== null,
     };
   }
 

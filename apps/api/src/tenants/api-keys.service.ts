@@ -37,6 +37,7 @@ export class ApiKeysService {
       name: owner.tenantName,
       createdAt: owner.tenantCreatedAt,
       scopes: owner.scopes,
+      suspended: owner.tenantSuspended,
     };
   }
 

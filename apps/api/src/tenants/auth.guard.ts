@@ -4,9 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { type AppConfig, InjectConfig } from '#config';
 import type { ApiKeyScope, TenantKind } from '#database';
-import { problems } from '../common/problem.js';
+import { ProblemException, problems } from '../common/problem.js';
 import { secretsEqual } from './api-key-token.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { AUTH_MODE, type AuthenticatedRequest, type AuthMode, REQUIRED_SCOPE, TENANT_KIND } from './auth.decorators.js';
 
 /** Global guard: every route needs a tenant key unless marked @Public or @AdminOnly. */
@@ -17,6 +18,7 @@ export class AuthGuard implements CanActivate {
     private readonly apiKeys: ApiKeysService,
     private readonly logger: PinoLogger,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -25,11 +27,29 @@ export class AuthGuard implements CanActivate {
     if (mode === 'public') return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
+    // Per client address, before any key lookup: guessing keys or the admin token costs a 429.
+    const wait = this.failures.retryAfterSeconds(request.ip);
+    if (wait > 0) throw problems.tooManyAuthFailures(wait);
+    try {
+      return await this.authenticate(context, request, mode, targets);
+    } catch (error) {
+      if (error instanceof ProblemException && error.problem.status === 401) this.failures.recordFailure(request.ip);
+      throw error;
+    }
+  }
+
+  private async authenticate(
+    context: ExecutionContext,
+    request: FastifyRequest & AuthenticatedRequest,
+    mode: AuthMode,
+    targets: Parameters<Reflector['getAllAndOverride']>[1],
+  ): Promise<boolean> {
     const token = bearerToken(request.headers.authorization);
     if (mode === 'admin') return this.checkAdmin(token);
 
     const tenant = await this.apiKeys.authenticate(token);
     if (!tenant) throw problems.unauthorized('The API key is unknown, revoked or expired.');
+    if (tenant.suspended) throw problems.tenantSuspended();
     request.tenant = tenant;
     this.tagLogs(context, tenant.tenantId);
 
@@ -51,7 +71,10 @@ export class AuthGuard implements CanActivate {
   }
 
   private async checkAdmin(token: string): Promise<boolean> {
-    if (secretsEqual(token, this.config.adminToken)) return true;
+    // Every configured token is compared (no early exit), so timing says nothing about which matched.
+    let admin = false;
+    for (const accepted of this.config.adminTokens) admin = secretsEqual(token, accepted) || admin;
+    if (admin) return true;
     if (await this.apiKeys.authenticate(token)) {
       throw problems.forbidden('This route needs the platform admin token, not a tenant API key.');
     }

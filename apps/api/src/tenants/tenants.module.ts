@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { AuthGuard } from './auth.guard.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { TenantsController } from './tenants.controller.js';
@@ -11,7 +12,7 @@ import { TenantsService } from './tenants.service.js';
 
 @Module({
   controllers: [TenantsController, ApiKeysController],
-  providers: [TenantsRepository, TenantsService, ApiKeysRepository, ApiKeysService, { provide: APP_GUARD, useClass: AuthGuard },
+  providers: [TenantsRepository, TenantsService, ApiKeysRepository, ApiKeysService, AuthFailureLimiter, { provide: APP_GUARD, useClass: AuthGuard },
     // After the AuthGuard, so requests are counted per tenant.
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],

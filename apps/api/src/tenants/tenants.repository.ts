@@ -2,13 +2,83 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { API_KEY_SCOPES, type ApiKeyEntity, TenantEntity, type TenantKind } from '#database';
+import { API_KEY_SCOPES, type ApiKeyEntity, type Cursor, rowsOf, TenantEntity, type TenantKind } from '#database';
+
+export interface TenantUsageRow {
+  id: string;
+  name: string;
+  kind: TenantKind;
+  createdAt: Date;
+  usage: { activeApiKeys: number; animals: number; photos: number; jobs: number; jobFiles: number };
+}
+
+interface UsageSqlRow {
+  id: string;
+  name: string;
+  kind: TenantKind;
+  created_at: Date;
+  active_api_keys: number;
+  animals: number;
+  photos: number;
+  jobs: number;
+  job_files: number;
+}
+
+/** Every tenant with what it holds; runs in the admin routes' system scope. */
+const TENANTS_WITH_USAGE = `
+  SELECT t.id, t.name, t.kind, t.created_at,
+         (SELECT count(*) FROM api_keys k WHERE k.tenant_id = t.id AND k.revoked_at IS NULL)::int AS active_api_keys,
+         (SELECT count(*) FROM animals a WHERE a.tenant_id = t.id)::int AS animals,
+         (SELECT count(*) FROM photos p WHERE p.tenant_id = t.id)::int AS photos,
+         (SELECT count(*) FROM jobs j WHERE j.tenant_id = t.id)::int AS jobs,
+         (SELECT count(*) FROM job_files f WHERE f.tenant_id = t.id)::int AS job_files
+    FROM tenants t`;
+
+function toUsageRow(row: UsageSqlRow): TenantUsageRow {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    createdAt: row.created_at,
+    usage: { activeApiKeys: row.active_api_keys, animals: row.animals, photos: row.photos, jobs: row.jobs, jobFiles: row.job_files },
+  };
+}
 import type { IssuedApiKey } from './api-key-token.js';
 import { insertApiKey } from './api-keys.repository.js';
 
 @Injectable()
 export class TenantsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Sets or clears the suspension; false when there is no such tenant. */
+  async setSuspended(id: string, suspended: boolean): Promise<boolean> {
+    const rows = await this.db.query(`UPDATE tenants SET suspended_at = CASE WHEN $2 THEN coalesce(suspended_at, now()) END WHERE id = $1 RETURNING id`, [id, suspended]);
+    return rowsOf(rows).length === 1;
+  }
+
+  async listWithUsage(limit: number, after?: Cursor): Promise<TenantUsageRow[]> {
+    const rows = after
+      ? await this.db.query(`${TENANTS_WITH_USAGE} WHERE (t.created_at, t.id) > ($1, $2) ORDER BY t.created_at, t.id LIMIT $3`, [after.createdAt, after.id, limit])
+      : await this.db.query(`${TENANTS_WITH_USAGE} ORDER BY t.created_at, t.id LIMIT $1`, [limit]);
+    return (rows as UsageSqlRow[]).map(toUsageRow);
+  }
+
+  async findWithUsage(id: string): Promise<TenantUsageRow | undefined> {
+    const [row] = (await this.db.query(`${TENANTS_WITH_USAGE} WHERE t.id = $1`, [id])) as UsageSqlRow[];
+    return row ? toUsageRow(row) : undefined;
+  }
+
+  /**
+   * A key with every scope for an existing tenant (the platform admin's recovery key), or undefined
+   * when there is no such tenant. Runs in the admin route's system scope.
+   */
+  async addRecoveryKey(tenantId: string, key: IssuedApiKey, keyName: string): Promise<ApiKeyEntity | undefined> {
+    return this.db.transaction(async (manager) => {
+      const tenant = await manager.findOneBy(TenantEntity, { id: tenantId });
+      if (!tenant) return undefined;
+      return insertApiKey(manager, tenantId, keyName, key, { scopes: [...API_KEY_SCOPES], expiresAt: null });
+    });
+  }
 
   /** Creates the tenant and its first key atomically: no tenant without a way in. */
   async createWithKey(input: { name: string; kind: TenantKind }, key: IssuedApiKey, keyName: string): Promise<{
