@@ -33,7 +33,6 @@ const IMAGEMAGICK = '/usr/bin/convert'; // /usr/local/bin/convert is not ImageMa
 const SIGNING_KEY = 'bench-signing-key-0123456789abcdef0123456789';
 const BUCKETS = { uploads: 'revela-uploads', processed: 'revela-processed' };
 
-
 interface Workload {
   label: string;
   file: string;
@@ -43,8 +42,6 @@ const WORKLOADS: Workload[] = [
   { label: '24 MP JPEG (progressive_6000x4000.jpg)', file: 'progressive_6000x4000.jpg' },
   { label: '12 MP HEIC (iphone7_display_p3.heic)', file: 'iphone7_display_p3.heic' },
 ];
-
-
 
 /** Median wall time (ms) of `RUNS` timed runs, after one warm-up unless told otherwise. */
 async function timed(runOnce: () => Promise<unknown>, warmUp = true): Promise<number> {
@@ -83,14 +80,28 @@ async function imageMagick(file: string, outDir: string, index: number): Promise
   await run(IMAGEMAGICK, [
     file,
     '-auto-orient',
-    '-colorspace', 'sRGB',
-    '-resize', '1600x1600>',
-    '-quality', '82', '-interlace', 'Plane',
-    '-write', out('large.jpg'),
-    '-resize', '480x480>',
-    '-quality', '80',
-    '-write', out('small.webp'),
-    '-resize', '160x160^', '-gravity', 'center', '-extent', '160x160',
+    '-colorspace',
+    'sRGB',
+    '-resize',
+    '1600x1600>',
+    '-quality',
+    '82',
+    '-interlace',
+    'Plane',
+    '-write',
+    out('large.jpg'),
+    '-resize',
+    '480x480>',
+    '-quality',
+    '80',
+    '-write',
+    out('small.webp'),
+    '-resize',
+    '160x160^',
+    '-gravity',
+    'center',
+    '-extent',
+    '160x160',
     out('thumb.webp'),
   ]);
 }
@@ -115,7 +126,7 @@ function startStubApi(): Promise<{ url: string; reports: () => number; close(): 
       }
       count++;
       const report = JSON.parse(body.toString()) as { status: PhotoReportAck['status'] };
-      const ack: PhotoReportAck = { photoId: req.url!.split('/')[4]!, status: report.status, changed: true, proceed: true };
+      const ack: PhotoReportAck = { photoId: req.url!.split('/')[4], status: report.status, changed: true, proceed: true };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ack));
     });
   });
@@ -165,7 +176,13 @@ export async function benchClinic(): Promise<BenchTable[]> {
   const api = await startStubApi();
   const s3 = createS3Client({ endpoint: s3server.endpoint, region: 'us-east-1', forcePathStyle: true });
   const handler = createThumbnailHandler(
-    { buckets: BUCKETS, s3: { endpoint: s3server.endpoint, region: 'us-east-1', forcePathStyle: true }, apiUrl: api.url, signingKey: SIGNING_KEY, callbackTimeoutMs: 30_000 },
+    {
+      buckets: BUCKETS,
+      s3: { endpoint: s3server.endpoint, region: 'us-east-1', forcePathStyle: true },
+      apiUrl: api.url,
+      signingKey: SIGNING_KEY,
+      callbackTimeoutMs: 30_000,
+    },
     { log: () => undefined },
   );
   const rows: Array<Array<string | number>> = [];
@@ -179,7 +196,9 @@ export async function benchClinic(): Promise<BenchTable[]> {
       const indices = Array.from({ length: IMAGES }, (_, i) => i);
 
       if (!(await decodes(input))) {
-        notes.push(`${workload.label}: not measured through the handler: the renditions library cannot decode HEIC here (no HEVC decoder), so such photos end \`failed\`.`);
+        notes.push(
+          `${workload.label}: not measured through the handler: the renditions library cannot decode HEIC here (no HEVC decoder), so such photos end \`failed\`.`,
+        );
       } else {
         const tenantId = randomUUID();
         const animalId = randomUUID();
@@ -189,10 +208,13 @@ export async function benchClinic(): Promise<BenchTable[]> {
         });
         const handlerMs = await timed(async () => {
           let failures = 0;
-          const invoker = createAsyncInvoker<S3Event>(async (event) => {
-            const outcomes = await handler(event);
-            if (outcomes[0]?.outcome !== 'ready') failures++;
-          }, { concurrency: IN_FLIGHT, retries: 0, backoffMs: 0, onGiveUp: () => failures++ });
+          const invoker = createAsyncInvoker<S3Event>(
+            async (event) => {
+              const outcomes = await handler(event);
+              if (outcomes[0]?.outcome !== 'ready') failures++;
+            },
+            { concurrency: IN_FLIGHT, retries: 0, backoffMs: 0, onGiveUp: () => failures++ },
+          );
           for (const key of photoKeys) invoker.dispatch(createdEvent(key, input.length));
           await invoker.idle();
           if (failures > 0) throw new Error(`${failures} handler invocations did not end ready`);
@@ -202,16 +224,42 @@ export async function benchClinic(): Promise<BenchTable[]> {
         const sharpMs = (await sharpDecodes(input)) ? await timed(() => mapLimit(indices, IN_FLIGHT, () => bareSharp(input))) : undefined;
         const floorMs = sharpMs ?? libraryMs;
         const share = (ms: number) => (floorMs / ms).toFixed(2);
-        if (workload.file === 'progressive_6000x4000.jpg' && sharpMs !== undefined) jpegHandler = { perMinute: perMinute(handlerMs), share: sharpMs / handlerMs };
-        rows.push([workload.label, 'thumbnail handler (s3rver GET, render, 3 PUTs, 2 signed reports)', perMinute(handlerMs).toFixed(0), perImage(handlerMs).toFixed(3), share(handlerMs)]);
-        rows.push([workload.label, 'renditions library in-process (no S3, no reports)', perMinute(libraryMs).toFixed(0), perImage(libraryMs).toFixed(3), share(libraryMs)]);
-        if (sharpMs !== undefined) rows.push([workload.label, 'bare sharp, one process, decode once (floor)', perMinute(sharpMs).toFixed(0), perImage(sharpMs).toFixed(3), '1.00']);
+        if (workload.file === 'progressive_6000x4000.jpg' && sharpMs !== undefined)
+          jpegHandler = { perMinute: perMinute(handlerMs), share: sharpMs / handlerMs };
+        rows.push([
+          workload.label,
+          'thumbnail handler (s3rver GET, render, 3 PUTs, 2 signed reports)',
+          perMinute(handlerMs).toFixed(0),
+          perImage(handlerMs).toFixed(3),
+          share(handlerMs),
+        ]);
+        rows.push([
+          workload.label,
+          'renditions library in-process (no S3, no reports)',
+          perMinute(libraryMs).toFixed(0),
+          perImage(libraryMs).toFixed(3),
+          share(libraryMs),
+        ]);
+        if (sharpMs !== undefined)
+          rows.push([
+            workload.label,
+            'bare sharp, one process, decode once (floor)',
+            perMinute(sharpMs).toFixed(0),
+            perImage(sharpMs).toFixed(3),
+            '1.00',
+          ]);
       }
 
       const imOut = await mkdtemp(path.join(work, 'im-'));
       // A process per image has no warm state to build up: no warm-up run.
       const imMs = await timed(() => mapLimit(indices, IN_FLIGHT, (_, i) => imageMagick(file, imOut, i)), false);
-      rows.push([workload.label, `ImageMagick ${IMAGEMAGICK}, a process per image`, perMinute(imMs).toFixed(0), perImage(imMs).toFixed(3), '']);
+      rows.push([
+        workload.label,
+        `ImageMagick ${IMAGEMAGICK}, a process per image`,
+        perMinute(imMs).toFixed(0),
+        perImage(imMs).toFixed(3),
+        '',
+      ]);
     }
   } finally {
     s3.destroy();

@@ -62,7 +62,11 @@ async function main(): Promise<void> {
   const ordered = Object.keys(benches).flatMap((name) => (existing.has(name) ? [existing.get(name)!] : []));
   await writeFile(FILE, `${INTRO}\n${ordered.join('\n\n')}\n`);
   // Every target is printed beside its figure above; the misses are repeated here so none is overlooked.
-  process.stdout.write(missed.length === 0 ? 'bench: every target met\n' : `bench: ${missed.length} target(s) MISSED:\n${missed.map((line) => `  - ${line}\n`).join('')}`);
+  process.stdout.write(
+    missed.length === 0
+      ? 'bench: every target met\n'
+      : `bench: ${missed.length} target(s) MISSED:\n${missed.map((line) => `  - ${line}\n`).join('')}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -38,7 +38,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** `bench api`'s load (GET /v1/tenant, 50 connections, 10 s), for the comparison in the same run. */
 async function singleRouteBaseline(baseUrl: string, key: string) {
-  const result = await autocannon({ url: `${baseUrl}/v1/tenant`, connections: 50, duration: 10, headers: { authorization: `Bearer ${key}` } });
+  const result = await autocannon({
+    url: `${baseUrl}/v1/tenant`,
+    connections: 50,
+    duration: 10,
+    headers: { authorization: `Bearer ${key}` },
+  });
   return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, serverErrors: result['5xx'] };
 }
 
@@ -55,7 +60,7 @@ async function startS3AndLambda(env: Record<string, string>): Promise<{ endpoint
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   return { endpoint: (JSON.parse(line) as { endpoint: string }).endpoint, child };
 }
 
@@ -87,7 +92,11 @@ export async function benchSoak(): Promise<BenchTable[]> {
     const studio = await must(201, base, 'POST', '/v1/tenants', env.ADMIN_TOKEN, { name: 'Soak studio', kind: 'studio' });
     const clinicKey = clinic.apiKey.key as string;
     const studioKey = studio.apiKey.key as string;
-    const animal = await must(201, base, 'POST', '/v1/animals', clinicKey, { name: 'Soak', species: 'dog', tutor: { name: 'Maria Silva' } });
+    const animal = await must(201, base, 'POST', '/v1/animals', clinicKey, {
+      name: 'Soak',
+      species: 'dog',
+      tutor: { name: 'Maria Silva' },
+    });
     const routes = mixedRoutes({ clinicKey, studioKey, animalId: animal.id });
 
     process.stderr.write(`soak: warm-up ${WARM_UP_SECONDS} s, then 10 s of bench api's load\n`);

@@ -60,7 +60,11 @@ async function baseline(files: string[], outDir: string): Promise<number> {
 export async function benchStudio(): Promise<BenchTable[]> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'revela-bench-studio-'));
   const database = await benchDatabase();
-  const s3 = await startEmbeddedS3({ dataDir: path.join(work, 's3'), port: 0, buckets: ['revela-uploads', 'revela-raw', 'revela-processed'] });
+  const s3 = await startEmbeddedS3({
+    dataDir: path.join(work, 's3'),
+    port: 0,
+    buckets: ['revela-uploads', 'revela-raw', 'revela-processed'],
+  });
   try {
     await runMigrations(database.url);
     const sources: string[] = [];
@@ -91,7 +95,10 @@ export async function benchStudio(): Promise<BenchTable[]> {
       const jobId = job.body.id as string;
       for (const [i, file] of files.entries()) {
         const body = await readFile(file);
-        const declared = await http().post(`/v1/jobs/${jobId}/files`).set('Authorization', auth).send({ filename: `SYN_${i}.DNG`, bytes: body.length });
+        const declared = await http()
+          .post(`/v1/jobs/${jobId}/files`)
+          .set('Authorization', auth)
+          .send({ filename: `SYN_${i}.DNG`, bytes: body.length });
         const put = await fetch(declared.body.upload.url, { method: 'PUT', headers: declared.body.upload.headers, body });
         if (!put.ok) throw new Error(`upload failed: ${put.status}`);
       }
@@ -125,8 +132,16 @@ export async function benchStudio(): Promise<BenchTable[]> {
           title: `Studio RAW pipeline: ${FILES} synthetic 24 MP DNGs → 2048 px JPEG q82 + 400 px WebP`,
           columns: ['pipeline', 'files/min', 'notes'],
           rows: [
-            ['Revela: S3 → batch worker (2 in flight) → S3, end to end', oursPerMin.toFixed(1), `${(elapsedMs / 1000).toFixed(1)} s from submit to job completed (incl. worker start and ZIP)`],
-            ['develop stage only (dcraw_emu + sharp, 2 in flight, local disk, no S3)', developPerMin.toFixed(1), 'the ceiling of this machine without the S3 transfers'],
+            [
+              'Revela: S3 → batch worker (2 in flight) → S3, end to end',
+              oursPerMin.toFixed(1),
+              `${(elapsedMs / 1000).toFixed(1)} s from submit to job completed (incl. worker start and ZIP)`,
+            ],
+            [
+              'develop stage only (dcraw_emu + sharp, 2 in flight, local disk, no S3)',
+              developPerMin.toFixed(1),
+              'the ceiling of this machine without the S3 transfers',
+            ],
             ['dcraw_emu -h \\| ImageMagick convert, sequential, local disk', baselinePerMin.toFixed(1), `${Math.min(8, FILES)} files`],
             ['ratio Revela / baseline', (oursPerMin / baselinePerMin).toFixed(2), ''],
           ],
@@ -138,8 +153,19 @@ export async function benchStudio(): Promise<BenchTable[]> {
         {
           title: 'Studio time split per file (median, ms) and start-up',
           columns: ['download', 'decode', 'render', 'upload', 'total', 'submit → first file processing'],
-          rows: [[part('downloadMs'), part('decodeMs'), part('renderMs'), part('uploadMs'), part('totalMs'), `${Math.round(firstProcessingMs ?? NaN)} ms`]],
-          targets: [target('submit → first file processing, ms (local launcher)', firstProcessingMs ?? NaN, '<', 2000, (n) => n.toFixed(0))],
+          rows: [
+            [
+              part('downloadMs'),
+              part('decodeMs'),
+              part('renderMs'),
+              part('uploadMs'),
+              part('totalMs'),
+              `${Math.round(firstProcessingMs ?? NaN)} ms`,
+            ],
+          ],
+          targets: [
+            target('submit → first file processing, ms (local launcher)', firstProcessingMs ?? NaN, '<', 2000, (n) => n.toFixed(0)),
+          ],
         },
       ];
     } finally {

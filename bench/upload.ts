@@ -23,12 +23,24 @@ export async function benchUpload(): Promise<BenchTable> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'revela-bench-upload-'));
   let api: ChildProcess | undefined;
   // S3 runs in this process, as it runs apart from the API in production: only the API's memory is measured.
-  const s3 = await startEmbeddedS3({ dataDir: path.join(dataDir, 's3'), port: 0, buckets: ['revela-uploads', 'revela-raw', 'revela-processed'] });
+  const s3 = await startEmbeddedS3({
+    dataDir: path.join(dataDir, 's3'),
+    port: 0,
+    buckets: ['revela-uploads', 'revela-raw', 'revela-processed'],
+  });
   try {
     const port = await freePort();
     const adminToken = randomBytes(32).toString('base64url');
     api = spawn(process.execPath, [path.join(here, '../apps/api/src/main.js')], {
-      env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', DATA_DIR: dataDir, S3_ENDPOINT: s3.endpoint },
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        PORT: String(port),
+        ADMIN_TOKEN: adminToken,
+        LOG_LEVEL: 'warn',
+        DATA_DIR: dataDir,
+        S3_ENDPOINT: s3.endpoint,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -41,7 +53,11 @@ export async function benchUpload(): Promise<BenchTable> {
     });
     const base = `http://127.0.0.1:${port}`;
     const json = async (url: string, auth: string, body: unknown) => {
-      const res = await fetch(base + url, { method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(base + url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return (await res.json()) as any;
     };
     const tenant = await json('/v1/tenants', adminToken, { name: 'Upload bench', kind: 'studio' });
@@ -52,19 +68,24 @@ export async function benchUpload(): Promise<BenchTable> {
     const before = await rssKb(api.pid!);
     let peak = before;
     const sampler = setInterval(() => {
-      rssKb(api!.pid!).then((kb) => (peak = Math.max(peak, kb)), () => undefined);
+      rssKb(api!.pid!).then(
+        (kb) => (peak = Math.max(peak, kb)),
+        () => undefined,
+      );
     }, 25);
     const chunk = randomBytes(CHUNK);
-    const body = Readable.from((function* () {
-      for (let sent = 0; sent < BYTES; sent += CHUNK) yield chunk;
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let sent = 0; sent < BYTES; sent += CHUNK) yield chunk;
+      })(),
+    );
     const started = performance.now();
     const res = await fetch(`${base}/v1/jobs/${job.id}/files/${declared.file.id}/content`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'content-length': String(BYTES) },
       body: Readable.toWeb(body) as ReadableStream,
       duplex: 'half',
-    } as RequestInit);
+    });
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     if (res.status !== 200) throw new Error(`upload answered ${res.status}: ${await res.text()}`);

@@ -1,7 +1,16 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Tables whose rows belong to one tenant through a `tenant_id` column. */
-export const TENANT_TABLES = ['api_keys', 'jobs', 'job_files', 'animals', 'photos', 'webhook_endpoints', 'webhook_events', 'webhook_deliveries'];
+export const TENANT_TABLES = [
+  'api_keys',
+  'jobs',
+  'job_files',
+  'animals',
+  'photos',
+  'webhook_endpoints',
+  'webhook_events',
+  'webhook_deliveries',
+];
 
 /** The expressions every policy uses; each is evaluated once per statement (an initplan), not per row. */
 const BYPASS = `(SELECT coalesce(current_setting('revela.bypass', true), '') = 'on')`;

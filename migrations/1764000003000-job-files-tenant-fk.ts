@@ -17,7 +17,9 @@ export class JobFilesTenantFk1764000003000 implements MigrationInterface {
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE job_files DROP CONSTRAINT job_files_job_fkey`);
-    await db.query(`ALTER TABLE job_files ADD CONSTRAINT job_files_job_id_fkey FOREIGN KEY (job_id) REFERENCES jobs (id) ON DELETE CASCADE`);
+    await db.query(
+      `ALTER TABLE job_files ADD CONSTRAINT job_files_job_id_fkey FOREIGN KEY (job_id) REFERENCES jobs (id) ON DELETE CASCADE`,
+    );
     await db.query(`ALTER TABLE jobs DROP CONSTRAINT jobs_tenant_id_key`);
   }
 }

@@ -25,7 +25,9 @@ export class FairShare1764100000000 implements MigrationInterface {
         pass double precision NOT NULL DEFAULT 0,
         last_served_at timestamptz
       )`);
-    await db.query(`INSERT INTO tenant_fair_share (tenant_id) SELECT DISTINCT tenant_id FROM jobs WHERE status IN ('queued', 'processing')`);
+    await db.query(
+      `INSERT INTO tenant_fair_share (tenant_id) SELECT DISTINCT tenant_id FROM jobs WHERE status IN ('queued', 'processing')`,
+    );
     await db.query(`CREATE INDEX jobs_active_by_tenant ON jobs (tenant_id, queued_at, id) WHERE status IN ('queued', 'processing')`);
     await db.query(`CREATE INDEX job_files_pending_by_job ON job_files (job_id, created_at, id) WHERE status IN ('queued', 'processing')`);
     await db.query(`CREATE INDEX job_files_in_flight_by_tenant ON job_files (tenant_id, lease_until) WHERE status = 'processing'`);

@@ -17,7 +17,9 @@ export class QuotasAndLifecycle1764100100000 implements MigrationInterface {
         ADD COLUMN concurrent_jobs integer CHECK (concurrent_jobs >= 1),
         ADD COLUMN processing_seconds_per_month bigint CHECK (processing_seconds_per_month >= 0),
         ADD COLUMN retention_days integer CHECK (retention_days >= 1)`);
-    await db.query(`ALTER TABLE jobs ADD COLUMN expires_at timestamptz, ADD COLUMN purged_at timestamptz, ADD COLUMN deleting_at timestamptz`);
+    await db.query(
+      `ALTER TABLE jobs ADD COLUMN expires_at timestamptz, ADD COLUMN purged_at timestamptz, ADD COLUMN deleting_at timestamptz`,
+    );
     await db.query(`CREATE INDEX jobs_expiring ON jobs (expires_at) WHERE expires_at IS NOT NULL AND purged_at IS NULL`);
     await db.query(`CREATE INDEX jobs_deleting ON jobs (deleting_at) WHERE deleting_at IS NOT NULL`);
     await db.query(`CREATE INDEX job_files_finished_by_tenant ON job_files (tenant_id, finished_at) WHERE status IN ('done', 'failed')`);

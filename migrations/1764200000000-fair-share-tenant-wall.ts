@@ -16,7 +16,9 @@ export class FairShareTenantWall1764200000000 implements MigrationInterface {
     for (const table of TABLES) {
       await db.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
       await db.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await db.query(`CREATE POLICY tenant_wall ON ${table} USING (${BYPASS} OR tenant_id = ${TENANT}) WITH CHECK (${BYPASS} OR tenant_id = ${TENANT})`);
+      await db.query(
+        `CREATE POLICY tenant_wall ON ${table} USING (${BYPASS} OR tenant_id = ${TENANT}) WITH CHECK (${BYPASS} OR tenant_id = ${TENANT})`,
+      );
     }
     // A tenant that queues work joins the rotation level with the least-served active tenant, which
     // its own scope cannot see: this one statement reads the others' pass, and writes only its row.

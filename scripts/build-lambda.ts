@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     sourcemap: false,
     legalComments: 'none',
     // Bundled CommonJS dependencies may still call require() for Node built-ins.
-    banner: { js: "import { createRequire as __revelaCreateRequire } from 'node:module'; const require = __revelaCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __revelaCreateRequire } from 'node:module'; const require = __revelaCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
 
@@ -87,7 +89,9 @@ async function main(): Promise<void> {
 
   await zipDirectory(staging, zipPath);
   const { size } = await stat(zipPath);
-  process.stdout.write(`${path.relative(root, zipPath)}: ${(size / 1024 / 1024).toFixed(1)} MB (handler index.handler; node_modules: ${[...closure.keys()].join(', ')})\n`);
+  process.stdout.write(
+    `${path.relative(root, zipPath)}: ${(size / 1024 / 1024).toFixed(1)} MB (handler index.handler; node_modules: ${[...closure.keys()].join(', ')})\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -15,8 +15,15 @@ import { buildOpenApiDocument } from '../apps/api/src/openapi.js';
 import { renderSdkTypes, renderSpec, SDK_TYPES_FILE, SPEC_FILE } from './openapi-contract.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig({ RUNTIME: 'embedded', LOG_LEVEL: 'silent', DATABASE_URL: 'postgres://openapi@127.0.0.1:1/unused' }) as ResolvedConfig;
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(), { preview: true, logger: false });
+  const config = loadConfig({
+    RUNTIME: 'embedded',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: 'postgres://openapi@127.0.0.1:1/unused',
+  }) as ResolvedConfig;
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(), {
+    preview: true,
+    logger: false,
+  });
   app.enableVersioning(API_VERSIONING);
   const document = buildOpenApiDocument(app);
   await writeFile(SPEC_FILE, renderSpec(document));

@@ -3,6 +3,9 @@
 # real PostgreSQL (DATABASE_URL, or an embedded one) and real S3 servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Lint and format first: zero findings (typescript-eslint's type-checked rules, Prettier).
+npx eslint --max-warnings 0 .
+npx prettier --check . --log-level warn
 rm -rf dist
 npx nest build api
 # The web console (apps/console) into dist/console, which the API serves at /app and the browser tests open.

@@ -7,7 +7,6 @@ import { freePort } from '../../test/support/net.js';
 
 export { freePort };
 
-
 export interface BenchDatabase {
   url: string;
   close(): Promise<void>;
@@ -73,7 +72,13 @@ export interface BenchTable {
 export const MISSED = '**MISSED**';
 
 /** A target of the form `figure <op> bound`; NaN (not measured) never meets it. */
-export function target(what: string, measured: number, op: '≥' | '<' | '≤', bound: number, format: (n: number) => string = String): BenchTarget {
+export function target(
+  what: string,
+  measured: number,
+  op: '≥' | '<' | '≤',
+  bound: number,
+  format: (n: number) => string = String,
+): BenchTarget {
   const met = Number.isFinite(measured) && (op === '≥' ? measured >= bound : op === '<' ? measured < bound : measured <= bound);
   return { what, target: `${op} ${format(bound)}`, measured: Number.isFinite(measured) ? format(measured) : 'not measured', met };
 }

@@ -5,18 +5,7 @@
  * snapshots (or RDS); three private, TLS-only, encrypted buckets; the thumbnail Lambda on the
  * uploads bucket; batch workers from a locked-down launch template; alarms.
  */
-import {
-  Aws,
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  SecretValue,
-  Size,
-  Stack,
-  type StackProps,
-  Tags,
-  Validations,
-} from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, SecretValue, Size, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
@@ -120,7 +109,10 @@ export class RevelaStack extends Stack {
     const workerSubnet = vpc.isolatedSubnets[0];
 
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: settings.logRetentionDays, removalPolicy: RemovalPolicy.DESTROY });
-    vpc.addFlowLog('RejectedTraffic', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.REJECT });
+    vpc.addFlowLog('RejectedTraffic', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
 
     const bucketNames = {
       uploads: `revela-${env}-uploads-${account}-${region}`,
@@ -176,13 +168,24 @@ export class RevelaStack extends Stack {
       logGroup: new logs.LogGroup(this, 'S3PrefixListLogs', { retention: settings.logRetentionDays, removalPolicy: RemovalPolicy.DESTROY }),
     });
     const s3Peer = ec2.Peer.prefixList(s3PrefixList.getResponseField('PrefixLists.0.PrefixListId'));
-    this.ack(s3PrefixList, 'AwsSolutions-IAM5[Resource::*]', 'ec2:DescribePrefixLists (read-only) supports no resource-level permissions; it is the only action of this lookup.');
+    this.ack(
+      s3PrefixList,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ec2:DescribePrefixLists (read-only) supports no resource-level permissions; it is the only action of this lookup.',
+    );
     const lookupProvider = this.node.findChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
-    this.ack(lookupProvider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', "CDK's one-shot lookup function (DescribePrefixLists at deploy time) writes only its own logs, through the AWS-maintained basic execution policy.");
+    this.ack(
+      lookupProvider,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "CDK's one-shot lookup function (DescribePrefixLists at deploy time) writes only its own logs, through the AWS-maintained basic execution policy.",
+    );
 
     const sg = (id: string, description: string) => new ec2.SecurityGroup(this, id, { vpc, description, allowAllOutbound: false });
     const albSg = sg('AlbSecurityGroup', 'Revela load balancer: HTTPS from anywhere, forwards to the API public port only');
-    const apiSg = sg('ApiSecurityGroup', 'Revela API instance: public port from the load balancer, internal port from the Lambda and workers');
+    const apiSg = sg(
+      'ApiSecurityGroup',
+      'Revela API instance: public port from the load balancer, internal port from the Lambda and workers',
+    );
     const lambdaSg = sg('ThumbnailSecurityGroup', 'Revela thumbnail Lambda: to the API internal port, S3 and SSM only');
     const workerSg = sg('WorkerSecurityGroup', 'Revela batch workers: to the API internal port, S3 and SSM only');
     const ssmEndpointSg = sg('SsmEndpointSecurityGroup', 'SSM interface endpoint: HTTPS from the API, the Lambda and the workers');
@@ -232,12 +235,24 @@ export class RevelaStack extends Stack {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.ack(logsBucket, 'AwsSolutions-S1', 'This is the access-log bucket itself: the load balancer and the three data buckets log into it; logging it into itself would loop.');
+    this.ack(
+      logsBucket,
+      'AwsSolutions-S1',
+      'This is the access-log bucket itself: the load balancer and the three data buckets log into it; logging it into itself would loop.',
+    );
 
     const cors = (methods: s3.HttpMethods[], exposed: string[] = []): s3.CorsRule[] =>
       settings.consoleOrigins.length === 0
         ? []
-        : [{ allowedOrigins: settings.consoleOrigins, allowedMethods: methods, allowedHeaders: ['*'], exposedHeaders: exposed, maxAge: 3000 }];
+        : [
+            {
+              allowedOrigins: settings.consoleOrigins,
+              allowedMethods: methods,
+              allowedHeaders: ['*'],
+              exposedHeaders: exposed,
+              maxAge: 3000,
+            },
+          ];
     const dataBucket = (id: string, kind: 'uploads' | 'raw' | 'processed', extra: Partial<s3.BucketProps>) =>
       new s3.Bucket(this, id, {
         bucketName: bucketNames[kind],
@@ -263,7 +278,11 @@ export class RevelaStack extends Stack {
     const processed = dataBucket('ProcessedBucket', 'processed', {
       cors: cors([s3.HttpMethods.GET, s3.HttpMethods.HEAD]),
       lifecycleRules: [
-        { id: 'expire-job-outputs', expiration: Duration.days(settings.outputRetentionDays), tagFilters: { [OUTPUT_RETENTION_TAG.key]: OUTPUT_RETENTION_TAG.value } },
+        {
+          id: 'expire-job-outputs',
+          expiration: Duration.days(settings.outputRetentionDays),
+          tagFilters: { [OUTPUT_RETENTION_TAG.key]: OUTPUT_RETENTION_TAG.value },
+        },
       ],
     });
     this.buckets = { uploads, raw, processed, logs: logsBucket };
@@ -287,7 +306,11 @@ export class RevelaStack extends Stack {
         }),
       },
     }));
-    this.ack(workerRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:parameter${n.workerTokenPath}/*]`, 'Token parameters are created per worker at launch; the condition narrows the wildcard to the one parameter tagged with the calling instance ARN.');
+    this.ack(
+      workerRole,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:parameter${n.workerTokenPath}/*]`,
+      'Token parameters are created per worker at launch; the condition narrows the wildcard to the one parameter tagged with the calling instance ARN.',
+    );
     const workerProfile = new iam.CfnInstanceProfile(this, 'WorkerInstanceProfile', { roles: [workerRole.roleName] });
 
     const workerAmi = settings.workerAmiId;
@@ -300,10 +323,19 @@ export class RevelaStack extends Stack {
         instanceInitiatedShutdownBehavior: 'terminate',
         metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
         blockDeviceMappings: [
-          { deviceName: '/dev/xvda', ebs: { volumeType: 'gp3', volumeSize: settings.workerRootVolumeGiB, encrypted: true, deleteOnTermination: true } },
+          {
+            deviceName: '/dev/xvda',
+            ebs: { volumeType: 'gp3', volumeSize: settings.workerRootVolumeGiB, encrypted: true, deleteOnTermination: true },
+          },
         ],
         networkInterfaces: [
-          { deviceIndex: 0, subnetId: workerSubnet.subnetId, groups: [workerSg.securityGroupId], associatePublicIpAddress: false, deleteOnTermination: true },
+          {
+            deviceIndex: 0,
+            subnetId: workerSubnet.subnetId,
+            groups: [workerSg.securityGroupId],
+            associatePublicIpAddress: false,
+            deleteOnTermination: true,
+          },
         ],
         monitoring: { enabled: false },
         userData: Buffer.from(workerTemplateUserData()).toString('base64'),
@@ -338,7 +370,11 @@ export class RevelaStack extends Stack {
                 resources: [arn.ec2('volume/*')],
                 conditions: { StringEquals: { 'aws:ResourceTag/revela:backup': n.backupTag } },
               }),
-              new iam.PolicyStatement({ sid: 'CreateSnapshots', actions: ['ec2:CreateSnapshot'], resources: [`arn:${partition}:ec2:${region}::snapshot/*`] }),
+              new iam.PolicyStatement({
+                sid: 'CreateSnapshots',
+                actions: ['ec2:CreateSnapshot'],
+                resources: [`arn:${partition}:ec2:${region}::snapshot/*`],
+              }),
               new iam.PolicyStatement({
                 sid: 'TagNewSnapshots',
                 actions: ['ec2:CreateTags'],
@@ -365,7 +401,11 @@ export class RevelaStack extends Stack {
         `Resource::arn:<AWS::Partition>:ec2:${region}::snapshot/*`,
         'Resource::*',
       ]) {
-        this.ack(dlmRole, `AwsSolutions-IAM5[${finding}]`, 'Snapshot ids are not known in advance; volumes and deletions are narrowed by the revela:backup tag, and EC2 Describe* actions support no resource-level permissions.');
+        this.ack(
+          dlmRole,
+          `AwsSolutions-IAM5[${finding}]`,
+          'Snapshot ids are not known in advance; volumes and deletions are narrowed by the revela:backup tag, and EC2 Describe* actions support no resource-level permissions.',
+        );
       }
       new dlm.CfnLifecyclePolicy(this, 'PostgresSnapshots', {
         description: `Daily snapshots of the Revela ${env} PostgreSQL volume`,
@@ -420,14 +460,32 @@ export class RevelaStack extends Stack {
         cloudwatchLogsExports: ['postgresql'],
         autoMinorVersionUpgrade: true,
       });
-      new route53.CnameRecord(this, 'DatabaseName', { zone, recordName: 'db', domainName: database.dbInstanceEndpointAddress, ttl: Duration.seconds(60) });
-      this.ack(database, 'AwsSolutions-RDS11', 'The default port is kept: the database is in isolated subnets and its security group admits only the API; a moved port adds no protection.');
-      if (!settings.rdsMultiAz) this.ack(database, 'AwsSolutions-RDS3', 'Single-AZ by default to match the single API instance and a small studio budget; set rdsMultiAz=true for a standby.');
+      new route53.CnameRecord(this, 'DatabaseName', {
+        zone,
+        recordName: 'db',
+        domainName: database.dbInstanceEndpointAddress,
+        ttl: Duration.seconds(60),
+      });
+      this.ack(
+        database,
+        'AwsSolutions-RDS11',
+        'The default port is kept: the database is in isolated subnets and its security group admits only the API; a moved port adds no protection.',
+      );
+      if (!settings.rdsMultiAz)
+        this.ack(
+          database,
+          'AwsSolutions-RDS3',
+          'Single-AZ by default to match the single API instance and a small studio budget; set rdsMultiAz=true for a standby.',
+        );
     }
 
     // ---------------------------------------------------------------- the API
     const configParameters = [arn.parameter(n.configPath), arn.parameter(`${n.configPath}/*`)];
-    const apiLogGroup = new logs.LogGroup(this, 'ApiLogs', { logGroupName: n.apiLogGroup, retention: settings.logRetentionDays, removalPolicy: RemovalPolicy.DESTROY });
+    const apiLogGroup = new logs.LogGroup(this, 'ApiLogs', {
+      logGroupName: n.apiLogGroup,
+      retention: settings.logRetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const apiStatements: iam.PolicyStatement[] = [
       new iam.PolicyStatement({ sid: 'LaunchWorkersOnlyFromTheTemplate', actions: ['ec2:RunInstances'], resources: [launchTemplateArn] }),
       new iam.PolicyStatement({
@@ -460,7 +518,12 @@ export class RevelaStack extends Stack {
         sid: 'TerminateOnlyWorkersOfThisTemplate',
         actions: ['ec2:TerminateInstances'],
         resources: [arn.ec2('instance/*')],
-        conditions: { StringEquals: { [`aws:ResourceTag/${WORKER_TAG.key}`]: WORKER_TAG.value, 'aws:ResourceTag/aws:ec2launchtemplate:id': launchTemplate.ref } },
+        conditions: {
+          StringEquals: {
+            [`aws:ResourceTag/${WORKER_TAG.key}`]: WORKER_TAG.value,
+            'aws:ResourceTag/aws:ec2launchtemplate:id': launchTemplate.ref,
+          },
+        },
       }),
       new iam.PolicyStatement({
         sid: 'PassOnlyTheWorkerRole',
@@ -478,7 +541,11 @@ export class RevelaStack extends Stack {
         actions: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:AddTagsToResource'],
         resources: [workerTokens],
       }),
-      new iam.PolicyStatement({ sid: 'ReadConfiguration', actions: ['ssm:GetParameter', 'ssm:GetParametersByPath'], resources: configParameters }),
+      new iam.PolicyStatement({
+        sid: 'ReadConfiguration',
+        actions: ['ssm:GetParameter', 'ssm:GetParametersByPath'],
+        resources: configParameters,
+      }),
       new iam.PolicyStatement({
         sid: 'UploadsObjects',
         // AbortMultipartUpload: photos streamed through the API are multipart uploads, dropped on a broken stream.
@@ -502,7 +569,11 @@ export class RevelaStack extends Stack {
         actions: ['s3:ListBucket'],
         resources: [arn.bucket(bucketNames.uploads), arn.bucket(bucketNames.raw), arn.bucket(bucketNames.processed)],
       }),
-      new iam.PolicyStatement({ sid: 'RawMultipartUploads', actions: ['s3:ListBucketMultipartUploads'], resources: [arn.bucket(bucketNames.raw)] }),
+      new iam.PolicyStatement({
+        sid: 'RawMultipartUploads',
+        actions: ['s3:ListBucketMultipartUploads'],
+        resources: [arn.bucket(bucketNames.raw)],
+      }),
       new iam.PolicyStatement({
         sid: 'ShipApiLogs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
@@ -511,7 +582,11 @@ export class RevelaStack extends Stack {
     ];
     if (dataVolume) {
       apiStatements.push(
-        new iam.PolicyStatement({ sid: 'AttachOwnDataVolume', actions: ['ec2:AttachVolume'], resources: [arn.ec2(`volume/${dataVolume.volumeId}`)] }),
+        new iam.PolicyStatement({
+          sid: 'AttachOwnDataVolume',
+          actions: ['ec2:AttachVolume'],
+          resources: [arn.ec2(`volume/${dataVolume.volumeId}`)],
+        }),
         new iam.PolicyStatement({
           sid: 'AttachToTheApiInstance',
           actions: ['ec2:AttachVolume'],
@@ -522,16 +597,32 @@ export class RevelaStack extends Stack {
     }
     const apiRole = (this.apiRole = new iam.Role(this, 'ApiRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: 'Revela API: launches and terminates batch workers, manages their tokens, reads its configuration, uses the three buckets',
+      description:
+        'Revela API: launches and terminates batch workers, manages their tokens, reads its configuration, uses the three buckets',
       inlinePolicies: { api: new iam.PolicyDocument({ statements: apiStatements }) },
     }));
     for (const [finding, reason] of [
       ['Resource::*', 'EC2 Describe* actions support no resource-level permissions (AWS requires "*").'],
-      [`Resource::arn:<AWS::Partition>:ec2:${region}:<AWS::AccountId>:instance/*`, 'Instance ids are unknown before launch: RunInstances is bound to the launch template and the worker tag, CreateTags to RunInstances, TerminateInstances and AttachVolume to instance tags.'],
-      [`Resource::arn:<AWS::Partition>:ec2:${region}:<AWS::AccountId>:volume/*`, 'Worker root volumes are created at launch, bound to the launch template and the worker tag.'],
-      [`Resource::arn:<AWS::Partition>:ec2:${region}:<AWS::AccountId>:network-interface/*`, "Worker network interfaces are created at launch, bound to the launch template (its subnet and security group)."],
-      [`Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:parameter${n.workerTokenPath}/*`, 'One token parameter per worker, created at launch, all under this environment\'s worker-tokens path.'],
-      [`Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:parameter${n.configPath}/*`, "The API reads its secrets from this environment's configuration path only."],
+      [
+        `Resource::arn:<AWS::Partition>:ec2:${region}:<AWS::AccountId>:instance/*`,
+        'Instance ids are unknown before launch: RunInstances is bound to the launch template and the worker tag, CreateTags to RunInstances, TerminateInstances and AttachVolume to instance tags.',
+      ],
+      [
+        `Resource::arn:<AWS::Partition>:ec2:${region}:<AWS::AccountId>:volume/*`,
+        'Worker root volumes are created at launch, bound to the launch template and the worker tag.',
+      ],
+      [
+        `Resource::arn:<AWS::Partition>:ec2:${region}:<AWS::AccountId>:network-interface/*`,
+        'Worker network interfaces are created at launch, bound to the launch template (its subnet and security group).',
+      ],
+      [
+        `Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:parameter${n.workerTokenPath}/*`,
+        "One token parameter per worker, created at launch, all under this environment's worker-tokens path.",
+      ],
+      [
+        `Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:parameter${n.configPath}/*`,
+        "The API reads its secrets from this environment's configuration path only.",
+      ],
       ...[bucketNames.uploads, bucketNames.raw, bucketNames.processed].map((b) => [
         `Resource::arn:<AWS::Partition>:s3:::${b.replace(account, '<AWS::AccountId>')}/${UPLOAD_EVENT_PREFIX}*`,
         'Object keys are per tenant and per file; access is limited to the tenants/ prefix of each bucket, one statement per bucket with only the actions it needs.',
@@ -586,17 +677,41 @@ export class RevelaStack extends Stack {
       httpTokens: ec2.HttpTokens.REQUIRED,
       httpPutResponseHopLimit: 1,
       blockDevices: [
-        { deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(settings.apiRootVolumeGiB, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }) },
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(settings.apiRootVolumeGiB, {
+            encrypted: true,
+            volumeType: ec2.EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
       ],
       detailedMonitoring: true,
       propagateTagsToVolumeOnCreation: true,
     }));
     Tags.of(apiInstance).add('revela:role', 'api');
     Tags.of(apiInstance).add('Name', `revela-${env}-api`);
-    this.ack(apiInstance, 'AwsSolutions-EC26', "cdk-nag's EC26 throws on an instance without a launch template when the stack holds one (the workers'); the root volume is encrypted gp3, as infra/test/stack.test.ts asserts, and the data volume is encrypted too.");
-    this.ack(apiInstance, 'CloudFormation-Validate::W9010', 'The image id is a deliberate per-environment setting (apiAmiId / workerAmiId): one reviewed template per environment.');
-    this.ack(apiInstance, 'AwsSolutions-EC29', 'CloudFormation replaces the API instance for a new image or a restore, which termination protection would block; its state lives on the separate PostgreSQL volume (snapshot on delete) or in RDS.');
-    new route53.ARecord(this, 'ApiName', { zone, recordName: 'api', target: route53.RecordTarget.fromIpAddresses(apiInstance.instancePrivateIp), ttl: Duration.seconds(60) });
+    this.ack(
+      apiInstance,
+      'AwsSolutions-EC26',
+      "cdk-nag's EC26 throws on an instance without a launch template when the stack holds one (the workers'); the root volume is encrypted gp3, as infra/test/stack.test.ts asserts, and the data volume is encrypted too.",
+    );
+    this.ack(
+      apiInstance,
+      'CloudFormation-Validate::W9010',
+      'The image id is a deliberate per-environment setting (apiAmiId / workerAmiId): one reviewed template per environment.',
+    );
+    this.ack(
+      apiInstance,
+      'AwsSolutions-EC29',
+      'CloudFormation replaces the API instance for a new image or a restore, which termination protection would block; its state lives on the separate PostgreSQL volume (snapshot on delete) or in RDS.',
+    );
+    new route53.ARecord(this, 'ApiName', {
+      zone,
+      recordName: 'api',
+      target: route53.RecordTarget.fromIpAddresses(apiInstance.instancePrivateIp),
+      ttl: Duration.seconds(60),
+    });
 
     // ---------------------------------------------------------------- load balancer
     const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
@@ -614,7 +729,13 @@ export class RevelaStack extends Stack {
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.INSTANCE,
       targets: [new elbv2Targets.InstanceTarget(apiInstance, settings.apiPort)],
-      healthCheck: { path: '/health', healthyHttpCodes: '200', interval: Duration.seconds(15), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
+      healthCheck: {
+        path: '/health',
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(15),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
       deregistrationDelay: Duration.seconds(30),
     });
     const httpsListener = alb.addListener('Https', {
@@ -635,8 +756,16 @@ export class RevelaStack extends Stack {
         messageBody: JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }),
       }),
     });
-    alb.addListener('Http', { port: 80, open: false, defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }) });
-    this.ack(albSg, 'AwsSolutions-EC23', 'The load balancer is the public entry point: HTTPS (and HTTP, redirected) from anywhere is its purpose.');
+    alb.addListener('Http', {
+      port: 80,
+      open: false,
+      defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+    });
+    this.ack(
+      albSg,
+      'AwsSolutions-EC23',
+      'The load balancer is the public entry point: HTTPS (and HTTP, redirected) from anywhere is its purpose.',
+    );
 
     // ---------------------------------------------------------------- thumbnail Lambda
     const signingKeyParameter = `${n.configPath}/CALLBACK_SIGNING_KEY`;
@@ -649,14 +778,26 @@ export class RevelaStack extends Stack {
           statements: [
             new iam.PolicyStatement({ sid: 'ReadUploads', actions: ['s3:GetObject'], resources: [arn.objects(bucketNames.uploads)] }),
             new iam.PolicyStatement({ sid: 'WriteRenditions', actions: ['s3:PutObject'], resources: [arn.objects(bucketNames.processed)] }),
-            new iam.PolicyStatement({ sid: 'ReadSigningKey', actions: ['ssm:GetParameter'], resources: [arn.parameter(signingKeyParameter)] }),
+            new iam.PolicyStatement({
+              sid: 'ReadSigningKey',
+              actions: ['ssm:GetParameter'],
+              resources: [arn.parameter(signingKeyParameter)],
+            }),
           ],
         }),
       },
     }));
-    this.ack(thumbnailRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]', "The function runs in the VPC to reach the API's internal listener; Lambda needs this AWS-maintained policy (network interfaces and its own logs), whose EC2 actions accept no narrower resource.");
+    this.ack(
+      thumbnailRole,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      "The function runs in the VPC to reach the API's internal listener; Lambda needs this AWS-maintained policy (network interfaces and its own logs), whose EC2 actions accept no narrower resource.",
+    );
     for (const b of [bucketNames.uploads, bucketNames.processed]) {
-      this.ack(thumbnailRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b.replace(account, '<AWS::AccountId>')}/${UPLOAD_EVENT_PREFIX}*]`, 'Object keys are per photo: GetObject on the uploads tenants/ prefix, PutObject on the processed tenants/ prefix, nothing else.');
+      this.ack(
+        thumbnailRole,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b.replace(account, '<AWS::AccountId>')}/${UPLOAD_EVENT_PREFIX}*]`,
+        'Object keys are per photo: GetObject on the uploads tenants/ prefix, PutObject on the processed tenants/ prefix, nothing else.',
+      );
     }
 
     const deadLetters = new sqs.Queue(this, 'ThumbnailFailures', {
@@ -664,7 +805,11 @@ export class RevelaStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.ack(deadLetters, 'AwsSolutions-SQS3', "This queue is itself the thumbnail Lambda's on-failure destination (its dead-letter queue); a queue behind it would add nothing.");
+    this.ack(
+      deadLetters,
+      'AwsSolutions-SQS3',
+      "This queue is itself the thumbnail Lambda's on-failure destination (its dead-letter queue); a queue behind it would add nothing.",
+    );
 
     const thumbnailEnv: Record<string, string> = {
       BUCKET_UPLOADS: bucketNames.uploads,
@@ -690,7 +835,11 @@ export class RevelaStack extends Stack {
       vpcSubnets: { subnetGroupName: 'isolated' },
       securityGroups: [lambdaSg],
       environment: thumbnailEnv,
-      logGroup: new logs.LogGroup(this, 'ThumbnailLogs', { logGroupName: `/aws/lambda/${functionName}`, retention: settings.logRetentionDays, removalPolicy: RemovalPolicy.DESTROY }),
+      logGroup: new logs.LogGroup(this, 'ThumbnailLogs', {
+        logGroupName: `/aws/lambda/${functionName}`,
+        retention: settings.logRetentionDays,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
       onFailure: new lambdaDestinations.SqsDestination(deadLetters),
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
@@ -709,7 +858,11 @@ export class RevelaStack extends Stack {
     const uploadsCfn = uploads.node.defaultChild as s3.CfnBucket;
     uploadsCfn.notificationConfiguration = {
       lambdaConfigurations: [
-        { event: 's3:ObjectCreated:*', function: thumbnailFunction.functionArn, filter: { s3Key: { rules: [{ name: 'prefix', value: UPLOAD_EVENT_PREFIX }] } } },
+        {
+          event: 's3:ObjectCreated:*',
+          function: thumbnailFunction.functionArn,
+          filter: { s3Key: { rules: [{ name: 'prefix', value: UPLOAD_EVENT_PREFIX }] } },
+        },
       ],
     };
     uploadsCfn.addResourceDependency(invokePermission);
@@ -717,8 +870,16 @@ export class RevelaStack extends Stack {
     // ---------------------------------------------------------------- alarms
     const alarmTopic = new sns.Topic(this, 'Alarms', { displayName: `Revela ${env} alarms`, enforceSSL: true });
     if (settings.alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(settings.alarmEmail));
-    this.ack(alarmTopic, 'AwsSolutions-SNS2', 'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and alarm notifications carry no data worth a customer managed key ($1/month).');
-    const alarm = (id: string, metric: cloudwatch.Metric, props: Omit<cloudwatch.CreateAlarmOptions, 'evaluationPeriods'> & { evaluationPeriods?: number }) => {
+    this.ack(
+      alarmTopic,
+      'AwsSolutions-SNS2',
+      'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and alarm notifications carry no data worth a customer managed key ($1/month).',
+    );
+    const alarm = (
+      id: string,
+      metric: cloudwatch.Metric,
+      props: Omit<cloudwatch.CreateAlarmOptions, 'evaluationPeriods'> & { evaluationPeriods?: number },
+    ) => {
       const created = metric.createAlarm(this, id, {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -67,7 +67,7 @@ export function apiUserData(options: ApiUserDataOptions): string[] {
     'set -euo pipefail',
     'exec > >(tee -a /var/log/revela-bootstrap.log) 2>&1',
     `REGION='${options.region}'`,
-    "imds() { local token; token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300'); curl -sf -H \"X-aws-ec2-metadata-token: $token\" \"http://169.254.169.254/latest/$1\"; }",
+    'imds() { local token; token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H \'X-aws-ec2-metadata-token-ttl-seconds: 300\'); curl -sf -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/$1"; }',
     'install -d -m 0750 -o root -g revela /etc/revela',
     ENV_FILE_START,
     renderEnvFile(options.apiEnv),
@@ -107,7 +107,13 @@ export function apiUserData(options: ApiUserDataOptions): string[] {
     `if [ -x ${IMAGE_PATHS.cloudWatchAgentCtl} ]; then`,
     `cat > ${IMAGE_PATHS.cloudWatchAgentConfig} <<'REVELA_CWA'`,
     JSON.stringify({
-      logs: { logs_collected: { files: { collect_list: [{ file_path: IMAGE_PATHS.apiLog, log_group_name: options.apiLogGroup, log_stream_name: '{instance_id}' }] } } },
+      logs: {
+        logs_collected: {
+          files: {
+            collect_list: [{ file_path: IMAGE_PATHS.apiLog, log_group_name: options.apiLogGroup, log_stream_name: '{instance_id}' }],
+          },
+        },
+      },
     }),
     'REVELA_CWA',
     `${IMAGE_PATHS.cloudWatchAgentCtl} -a fetch-config -m ec2 -s -c file:${IMAGE_PATHS.cloudWatchAgentConfig}`,

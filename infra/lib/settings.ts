@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const flag = z.preprocess((value) => (typeof value === 'string' ? value === 'true' || value === '1' : value), z.boolean());
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -14,27 +16,45 @@ const retention = z.coerce
   .int()
   .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
 const list = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter(Boolean) : value),
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+      : value,
   z.array(z.string().regex(/^https?:\/\/[^/\s,]+$/, 'must be an origin such as https://console.example.com')),
 );
 
 export const settingsSchema = z.object({
   /** Environment name: it prefixes every resource, SSM path and bucket (`prod`, `staging`, …). */
   environment: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lowercase letters, digits or dashes'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).default('us-east-1'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+    .default('us-east-1'),
   /** Optional: pins the stack to one account (otherwise the CLI's credentials decide). */
-  account: z.string().regex(/^\d{12}$/).optional(),
+  account: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
 
   /** ACM certificate for the load balancer's HTTPS listener (same region). */
   certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN'),
   /** Browser origins allowed to upload (CORS on the buckets, CORS_ORIGINS for the API). */
   consoleOrigins: list.default([]),
-  vpcCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/16$/, 'must be a /16 CIDR').default('10.40.0.0/16'),
+  vpcCidr: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+\.\d+\/16$/, 'must be a /16 CIDR')
+    .default('10.40.0.0/16'),
 
   /** The Revela image (infra/ami/build-ami.sh): AL2023, Node 24, LibRaw, the build, both systemd units. */
   workerAmiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI id'),
   /** The API runs the same image unless told otherwise. */
-  apiAmiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI id').optional(),
+  apiAmiId: z
+    .string()
+    .regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI id')
+    .optional(),
   apiInstanceType: z.string().default('t3.small'),
   apiVcpus: int(1, 192).default(2),
   apiPort: int(1024, 65535).default(3000),
@@ -55,9 +75,15 @@ export const settingsSchema = z.object({
   database: z.enum(['ebs', 'rds']).default('ebs'),
   dataVolumeGiB: int(1, 16_384).default(20),
   /** Restore: create the data volume from this snapshot (see README, "Restore from a snapshot"). */
-  dataVolumeSnapshotId: z.string().regex(/^snap-[0-9a-f]{8,17}$/).optional(),
+  dataVolumeSnapshotId: z
+    .string()
+    .regex(/^snap-[0-9a-f]{8,17}$/)
+    .optional(),
   snapshotRetentionDays: int(1, 1000).default(7),
-  snapshotTimeUtc: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('03:00'),
+  snapshotTimeUtc: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .default('03:00'),
   rdsInstanceType: z.string().default('t4g.micro'),
   rdsMultiAz: flag.default(false),
   rdsAllocatedStorageGiB: int(20, 16_384).default(20),

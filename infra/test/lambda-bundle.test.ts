@@ -49,8 +49,12 @@ describe('the thumbnail Lambda bundle', { timeout: 120_000 }, () => {
   it(`holds the handler the stack names (${THUMBNAIL_HANDLER}) and the native sharp packages`, () => {
     const file = ['.mjs', '.js', '.cjs'].map((ext) => `${moduleName}${ext}`).find((name) => entries.has(name));
     assert.ok(file, `${moduleName}.mjs|.js|.cjs at the root of the zip`);
-    assert.match(entries.get(file)!.toString('utf8'), new RegExp(`export\\s*\\{[^}]*\\b${exportName}\\b[^}]*\\}|export\\s+(const|async function|function)\\s+${exportName}\\b`));
-    for (const pkg of ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64']) assert.ok(entries.has(`node_modules/${pkg}/package.json`), pkg);
+    assert.match(
+      entries.get(file)!.toString('utf8'),
+      new RegExp(`export\\s*\\{[^}]*\\b${exportName}\\b[^}]*\\}|export\\s+(const|async function|function)\\s+${exportName}\\b`),
+    );
+    for (const pkg of ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64'])
+      assert.ok(entries.has(`node_modules/${pkg}/package.json`), pkg);
   });
 
   describe('under Node 24, against the local S3 server', () => {
@@ -103,8 +107,16 @@ describe('the thumbnail Lambda bundle', { timeout: 120_000 }, () => {
       const events: S3Event[] = [];
       s3.onEvent((event) => events.push(event));
       const client = createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true });
-      await client.send(new PutObjectCommand({ Bucket: buckets.uploads, Key: key, Body: await readFile(fixture('images', 'orientation_6.jpg')), ContentType: 'image/jpeg' }));
-      for (let i = 0; i < 100 && !events.some((e) => e.Records.some((r) => r.s3.bucket.name === buckets.uploads)); i++) await new Promise((r) => setTimeout(r, 50));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: buckets.uploads,
+          Key: key,
+          Body: await readFile(fixture('images', 'orientation_6.jpg')),
+          ContentType: 'image/jpeg',
+        }),
+      );
+      for (let i = 0; i < 100 && !events.some((e) => e.Records.some((r) => r.s3.bucket.name === buckets.uploads)); i++)
+        await new Promise((r) => setTimeout(r, 50));
       const event = events.find((e) => e.Records.some((r) => r.s3.bucket.name === buckets.uploads));
       assert.ok(event, 'the S3 server emitted an ObjectCreated event');
       await writeFile(path.join(dir, 'event.json'), JSON.stringify(event));
@@ -121,35 +133,48 @@ describe('the thumbnail Lambda bundle', { timeout: 120_000 }, () => {
       );
 
       const port = (api.address() as AddressInfo).port;
-      const { stdout } = await run('npx', [...NODE_24, path.join(dir, 'invoke.mjs'), path.join(dir, 'bundle', `${moduleName}.mjs`), path.join(dir, 'event.json')], {
-        cwd: dir,
-        timeout: 90_000,
-        maxBuffer: 16 * 1024 * 1024,
-        // What Lambda would give the function (the stack's variables), pointed at the local servers.
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME ?? os.homedir(),
-          npm_config_yes: 'true',
-          npm_config_update_notifier: 'false',
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'S3RVER',
-          AWS_SECRET_ACCESS_KEY: 'S3RVER',
-          BUCKET_UPLOADS: buckets.uploads,
-          BUCKET_PROCESSED: buckets.processed,
-          S3_ENDPOINT: s3.endpoint,
-          S3_FORCE_PATH_STYLE: 'true',
-          PUBLIC_API_URL: `http://127.0.0.1:${port}`,
-          CALLBACK_SIGNING_KEY: signingKey,
+      const { stdout } = await run(
+        'npx',
+        [...NODE_24, path.join(dir, 'invoke.mjs'), path.join(dir, 'bundle', `${moduleName}.mjs`), path.join(dir, 'event.json')],
+        {
+          cwd: dir,
+          timeout: 90_000,
+          maxBuffer: 16 * 1024 * 1024,
+          // What Lambda would give the function (the stack's variables), pointed at the local servers.
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME ?? os.homedir(),
+            npm_config_yes: 'true',
+            npm_config_update_notifier: 'false',
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'S3RVER',
+            AWS_SECRET_ACCESS_KEY: 'S3RVER',
+            BUCKET_UPLOADS: buckets.uploads,
+            BUCKET_PROCESSED: buckets.processed,
+            S3_ENDPOINT: s3.endpoint,
+            S3_FORCE_PATH_STYLE: 'true',
+            PUBLIC_API_URL: `http://127.0.0.1:${port}`,
+            CALLBACK_SIGNING_KEY: signingKey,
+          },
         },
-      });
-      const result = JSON.parse(stdout.slice(stdout.lastIndexOf('{"node"'))) as { node: string; outcomes: Array<{ outcome: string; photoId: string }> };
+      );
+      const result = JSON.parse(stdout.slice(stdout.lastIndexOf('{"node"'))) as {
+        node: string;
+        outcomes: Array<{ outcome: string; photoId: string }>;
+      };
       assert.match(result.node, /^v24\./);
-      assert.deepEqual(result.outcomes.map((o) => [o.outcome, o.photoId]), [['ready', photo]]);
+      assert.deepEqual(
+        result.outcomes.map((o) => [o.outcome, o.photoId]),
+        [['ready', photo]],
+      );
 
-      assert.deepEqual(reports.map((r) => [r.report.status, r.signature.ok, r.path]), [
-        ['processing', true, `/internal/v1/photos/${photo}/result`],
-        ['ready', true, `/internal/v1/photos/${photo}/result`],
-      ]);
+      assert.deepEqual(
+        reports.map((r) => [r.report.status, r.signature.ok, r.path]),
+        [
+          ['processing', true, `/internal/v1/photos/${photo}/result`],
+          ['ready', true, `/internal/v1/photos/${photo}/result`],
+        ],
+      );
       const ready = reports[1].report;
       assert.equal(ready.status, 'ready');
       if (ready.status !== 'ready') return;

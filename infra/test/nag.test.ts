@@ -47,7 +47,11 @@ for (const database of ['ebs', 'rds'] as const) {
     it('report no unacknowledged error, and no error annotation', () => {
       const errors = report(s)
         .pluginReports.filter((r) => r.pluginName === 'AwsSolutions')
-        .flatMap((r) => r.violations.filter((v) => v.severity === 'error').map((v) => `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`));
+        .flatMap((r) =>
+          r.violations
+            .filter((v) => v.severity === 'error')
+            .map((v) => `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`),
+        );
       assert.deepEqual(errors, []);
       assert.deepEqual(Annotations.fromStack(s.stack).findError('*', Match.anyValue()), []);
     });
@@ -56,7 +60,10 @@ for (const database of ['ebs', 'rds'] as const) {
       it("pass CloudFormation's own template validation", () => {
         const reports = report(s).pluginReports.filter((r) => r.pluginName !== 'AwsSolutions');
         assert.ok(reports.length > 0, 'the CloudFormation validation ran');
-        assert.deepEqual(reports.filter((r) => r.conclusion !== 'success'), []);
+        assert.deepEqual(
+          reports.filter((r) => r.conclusion !== 'success'),
+          [],
+        );
       });
     }
 

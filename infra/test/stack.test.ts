@@ -30,7 +30,14 @@ import {
   testSettings,
 } from './support.js';
 
-const ebs = synthesize({ rawRetentionDays: 14, outputRetentionDays: 45, thumbnailMemoryMb: 1536, thumbnailTimeoutSeconds: 45, thumbnailReservedConcurrency: 7, maxWorkers: 3 });
+const ebs = synthesize({
+  rawRetentionDays: 14,
+  outputRetentionDays: 45,
+  thumbnailMemoryMb: 1536,
+  thumbnailTimeoutSeconds: 45,
+  thumbnailReservedConcurrency: 7,
+  maxWorkers: 3,
+});
 const rds = synthesize({ database: 'rds', consoleOrigins: [] });
 const variants: Array<[string, Synthesized]> = [
   ['ebs', ebs],
@@ -87,7 +94,8 @@ describe('settings', () => {
       () => testSettings({ environment: 'Prod!', certificateArn: 'nope', workerAmiId: 'ami-x', maxWorkers: 500 }),
       (error: Error) => {
         assert.ok(error instanceof SettingsError);
-        for (const key of ['environment', 'certificateArn', 'workerAmiId', 'maxWorkers']) assert.match(error.message, new RegExp(`${key}:`));
+        for (const key of ['environment', 'certificateArn', 'workerAmiId', 'maxWorkers'])
+          assert.match(error.message, new RegExp(`${key}:`));
         return true;
       },
     );
@@ -119,16 +127,36 @@ describe('buckets', () => {
       assert.equal(buckets.length, 4, 'uploads, raw, processed and the access-log bucket');
       const policies = resourcesOfType(s.json, 'AWS::S3::BucketPolicy');
       for (const [id, props] of buckets) {
-        assert.deepEqual(props.PublicAccessBlockConfiguration, { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true }, id);
-        const encryption = (props.BucketEncryption as { ServerSideEncryptionConfiguration: Array<{ ServerSideEncryptionByDefault: { SSEAlgorithm: string } }> }).ServerSideEncryptionConfiguration;
+        assert.deepEqual(
+          props.PublicAccessBlockConfiguration,
+          { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          id,
+        );
+        const encryption = (
+          props.BucketEncryption as {
+            ServerSideEncryptionConfiguration: Array<{ ServerSideEncryptionByDefault: { SSEAlgorithm: string } }>;
+          }
+        ).ServerSideEncryptionConfiguration;
         assert.ok(['AES256', 'aws:kms'].includes(encryption[0].ServerSideEncryptionByDefault.SSEAlgorithm), id);
         const rules = (props.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules;
-        assert.ok(rules.some((r) => r.Status === 'Enabled' && (r.AbortIncompleteMultipartUpload as { DaysAfterInitiation: number } | undefined)?.DaysAfterInitiation === 1), `${id} aborts incomplete multipart uploads after 1 day`);
+        assert.ok(
+          rules.some(
+            (r) =>
+              r.Status === 'Enabled' &&
+              (r.AbortIncompleteMultipartUpload as { DaysAfterInitiation: number } | undefined)?.DaysAfterInitiation === 1,
+          ),
+          `${id} aborts incomplete multipart uploads after 1 day`,
+        );
         const policy = policies.find(([, p]) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: id }));
         assert.ok(policy, `${id} has a bucket policy`);
         const statements = (policy[1].PolicyDocument as { Statement: Statement[] }).Statement;
         assert.ok(
-          statements.some((st) => st.Effect === 'Deny' && st.Action === 's3:*' && JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } })),
+          statements.some(
+            (st) =>
+              st.Effect === 'Deny' &&
+              st.Action === 's3:*' &&
+              JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+          ),
           `${id} denies every request without TLS`,
         );
       }
@@ -137,22 +165,43 @@ describe('buckets', () => {
 
   it('RAW expires after rawRetentionDays, job outputs after outputRetentionDays, clinic originals and renditions never', () => {
     const buckets = bucketsByName(ebs);
-    const rules = (kind: string) => ((buckets.get(bucketName(kind))!.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules);
-    assert.deepEqual(rules('raw').filter((r) => r.ExpirationInDays).map((r) => [r.ExpirationInDays, r.Prefix, r.TagFilters]), [[14, undefined, undefined]]);
+    const rules = (kind: string) =>
+      (buckets.get(bucketName(kind))!.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules;
     assert.deepEqual(
-      rules('processed').filter((r) => r.ExpirationInDays).map((r) => [r.ExpirationInDays, r.TagFilters]),
+      rules('raw')
+        .filter((r) => r.ExpirationInDays)
+        .map((r) => [r.ExpirationInDays, r.Prefix, r.TagFilters]),
+      [[14, undefined, undefined]],
+    );
+    assert.deepEqual(
+      rules('processed')
+        .filter((r) => r.ExpirationInDays)
+        .map((r) => [r.ExpirationInDays, r.TagFilters]),
       [[45, [{ Key: OUTPUT_RETENTION_TAG.key, Value: OUTPUT_RETENTION_TAG.value }]]],
       'only objects tagged as job outputs expire in the processed bucket',
     );
-    assert.deepEqual(rules('uploads').filter((r) => r.ExpirationInDays), []);
+    assert.deepEqual(
+      rules('uploads').filter((r) => r.ExpirationInDays),
+      [],
+    );
   });
 
   it('browser uploads from the console origin: PUT on uploads and raw (ETag exposed for multipart), GET on processed', () => {
     const buckets = bucketsByName(ebs);
-    const cors = (kind: string) => (buckets.get(bucketName(kind))!.CorsConfiguration as { CorsRules: Array<Record<string, unknown>> } | undefined)?.CorsRules;
-    assert.deepEqual(cors('uploads')?.map((r) => [r.AllowedOrigins, r.AllowedMethods]), [[[CONSOLE], ['PUT']]]);
-    assert.deepEqual(cors('raw')?.map((r) => [r.AllowedOrigins, r.AllowedMethods, r.ExposedHeaders]), [[[CONSOLE], ['PUT'], ['ETag']]]);
-    assert.deepEqual(cors('processed')?.map((r) => [r.AllowedOrigins, r.AllowedMethods]), [[[CONSOLE], ['GET', 'HEAD']]]);
+    const cors = (kind: string) =>
+      (buckets.get(bucketName(kind))!.CorsConfiguration as { CorsRules: Array<Record<string, unknown>> } | undefined)?.CorsRules;
+    assert.deepEqual(
+      cors('uploads')?.map((r) => [r.AllowedOrigins, r.AllowedMethods]),
+      [[[CONSOLE], ['PUT']]],
+    );
+    assert.deepEqual(
+      cors('raw')?.map((r) => [r.AllowedOrigins, r.AllowedMethods, r.ExposedHeaders]),
+      [[[CONSOLE], ['PUT'], ['ETag']]],
+    );
+    assert.deepEqual(
+      cors('processed')?.map((r) => [r.AllowedOrigins, r.AllowedMethods]),
+      [[[CONSOLE], ['GET', 'HEAD']]],
+    );
     assert.equal(cors('logs'), undefined);
     for (const props of bucketsByName(rds).values()) assert.equal(props.CorsConfiguration, undefined, 'no origin, no CORS');
   });
@@ -175,9 +224,15 @@ describe('the thumbnail Lambda', () => {
     for (const [name, props] of bucketsByName(ebs)) {
       if (name !== bucketName('uploads')) assert.equal(props.NotificationConfiguration, undefined, `${name} notifies nothing`);
     }
-    const notification = ebs.evaluate(bucketsByName(ebs).get(bucketName('uploads'))!.NotificationConfiguration) as { LambdaConfigurations: unknown[] };
+    const notification = ebs.evaluate(bucketsByName(ebs).get(bucketName('uploads'))!.NotificationConfiguration) as {
+      LambdaConfigurations: unknown[];
+    };
     assert.deepEqual(notification.LambdaConfigurations, [
-      { Event: 's3:ObjectCreated:*', Function: ebs.evaluate({ 'Fn::GetAtt': [functionId, 'Arn'] }), Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: UPLOAD_EVENT_PREFIX }] } } },
+      {
+        Event: 's3:ObjectCreated:*',
+        Function: ebs.evaluate({ 'Fn::GetAtt': [functionId, 'Arn'] }),
+        Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: UPLOAD_EVENT_PREFIX }] } },
+      },
     ]);
     const [[permissionId, permission]] = resourcesOfType(ebs.json, 'AWS::Lambda::Permission');
     assert.deepEqual(ebs.evaluate(permission), {
@@ -187,9 +242,15 @@ describe('the thumbnail Lambda', () => {
       SourceArn: `arn:aws:s3:::${bucketName('uploads')}`,
       SourceAccount: ACCOUNT,
     });
-    const [uploadsId] = Object.entries(ebs.json.Resources).find(([, r]) => r.Type === 'AWS::S3::Bucket' && ebs.evaluate(r.Properties!.BucketName) === bucketName('uploads'))!;
+    const [uploadsId] = Object.entries(ebs.json.Resources).find(
+      ([, r]) => r.Type === 'AWS::S3::Bucket' && ebs.evaluate(r.Properties!.BucketName) === bucketName('uploads'),
+    )!;
     assert.ok(ebs.json.Resources[uploadsId].DependsOn?.includes(permissionId), 'the bucket is configured after S3 may invoke the function');
-    assert.equal(resourcesOfType(ebs.json, 'Custom::S3BucketNotifications').length, 0, "no notifications custom resource (its role would need PutBucketNotification on '*')");
+    assert.equal(
+      resourcesOfType(ebs.json, 'Custom::S3BucketNotifications').length,
+      0,
+      "no notifications custom resource (its role would need PutBucketNotification on '*')",
+    );
   });
 
   it('runs nodejs24.x with the bundle, the settings and an on-failure dead-letter queue with an alarm', () => {
@@ -203,14 +264,20 @@ describe('the thumbnail Lambda', () => {
     const [[, invokeConfig]] = resourcesOfType(ebs.json, 'AWS::Lambda::EventInvokeConfig');
     assert.equal(invokeConfig.MaximumRetryAttempts, 2);
     const [[queueId]] = resourcesOfType(ebs.json, 'AWS::SQS::Queue');
-    assert.deepEqual((invokeConfig.DestinationConfig as { OnFailure: unknown }).OnFailure, { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    assert.deepEqual((invokeConfig.DestinationConfig as { OnFailure: unknown }).OnFailure, {
+      Destination: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    });
     ebs.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
       AlarmActions: Match.anyValue(),
     });
-    ebs.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }] });
+    ebs.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+    });
   });
 });
 
@@ -223,7 +290,10 @@ describe('the load balancer', () => {
     const [[groupId, group]] = resourcesOfType(ebs.json, 'AWS::ElasticLoadBalancingV2::TargetGroup');
     assert.deepEqual(https.DefaultActions, [{ Type: 'forward', TargetGroupArn: { Ref: groupId } }]);
     assert.equal(group.Port, 3000);
-    assert.deepEqual((group.Targets as Array<{ Port: number }>).map((t) => t.Port), [3000]);
+    assert.deepEqual(
+      (group.Targets as Array<{ Port: number }>).map((t) => t.Port),
+      [3000],
+    );
     const http = listeners.find((l) => l.Port === 80)!;
     assert.equal((http.DefaultActions as Array<{ Type: string }>)[0].Type, 'redirect');
     assert.equal(listeners.length, 2);
@@ -231,7 +301,10 @@ describe('the load balancer', () => {
     const rules = resourcesOfType(ebs.json, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, p]) => p);
     assert.equal(rules.length, 1);
     assert.deepEqual(rules[0].Conditions, [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/internal', '/internal/*'] } }]);
-    assert.equal((rules[0].Actions as Array<{ Type: string; FixedResponseConfig: { StatusCode: string } }>)[0].FixedResponseConfig.StatusCode, '404');
+    assert.equal(
+      (rules[0].Actions as Array<{ Type: string; FixedResponseConfig: { StatusCode: string } }>)[0].FixedResponseConfig.StatusCode,
+      '404',
+    );
     // The target group is the only forward target anywhere: nothing reaches the internal port through the load balancer.
     const forwards = JSON.stringify([...listeners, ...rules]).match(/TargetGroupArn/g) ?? [];
     assert.equal(forwards.length, 1);
@@ -242,7 +315,12 @@ describe('security groups', () => {
   type Rule = string;
   /** Every rule as "direction group port peer", with security groups and prefix lists by name. */
   function rules(s: Synthesized): Set<Rule> {
-    const groups = new Map(resourcesOfType(s.json, 'AWS::EC2::SecurityGroup').map(([id]) => [s.evaluate({ 'Fn::GetAtt': [id, 'GroupId'] }) as string, id.replace(/SecurityGroup.*$/, '')]));
+    const groups = new Map(
+      resourcesOfType(s.json, 'AWS::EC2::SecurityGroup').map(([id]) => [
+        s.evaluate({ 'Fn::GetAtt': [id, 'GroupId'] }) as string,
+        id.replace(/SecurityGroup.*$/, ''),
+      ]),
+    );
     const name = (value: unknown) => {
       const v = s.evaluate(value) as string;
       return groups.get(v) ?? (v.startsWith('S3PrefixList') ? 's3-prefix-list' : v);
@@ -250,7 +328,13 @@ describe('security groups', () => {
     const out = new Set<Rule>();
     const add = (direction: string, group: string, rule: Record<string, unknown>) => {
       if (rule.CidrIp === '255.255.255.255/32') return; // CDK's "no traffic" placeholder
-      const peer = rule.CidrIp ?? (rule.SourceSecurityGroupId ? name(rule.SourceSecurityGroupId) : rule.DestinationSecurityGroupId ? name(rule.DestinationSecurityGroupId) : name(rule.DestinationPrefixListId));
+      const peer =
+        rule.CidrIp ??
+        (rule.SourceSecurityGroupId
+          ? name(rule.SourceSecurityGroupId)
+          : rule.DestinationSecurityGroupId
+            ? name(rule.DestinationSecurityGroupId)
+            : name(rule.DestinationPrefixListId));
       out.add(`${direction} ${group} ${rule.IpProtocol}/${rule.FromPort} ${peer}`);
     };
     for (const [id, props] of resourcesOfType(s.json, 'AWS::EC2::SecurityGroup')) {
@@ -296,7 +380,9 @@ describe('security groups', () => {
   it('workers and the Lambda live in isolated subnets (no route out but S3 and the VPC)', () => {
     const isolated = new Set(ebs.stack.vpc.isolatedSubnets.map((subnet) => ebs.evaluate(ebs.stack.resolve(subnet.subnetId)) as string));
     const [[, template]] = resourcesOfType(ebs.json, 'AWS::EC2::LaunchTemplate');
-    const network = (ebs.evaluate(template.LaunchTemplateData) as { NetworkInterfaces: Array<{ SubnetId: string; AssociatePublicIpAddress: boolean }> }).NetworkInterfaces;
+    const network = (
+      ebs.evaluate(template.LaunchTemplateData) as { NetworkInterfaces: Array<{ SubnetId: string; AssociatePublicIpAddress: boolean }> }
+    ).NetworkInterfaces;
     assert.ok(isolated.has(network[0].SubnetId));
     assert.equal(network[0].AssociatePublicIpAddress, false);
     const fn = thumbnailFunction(ebs);
@@ -311,17 +397,25 @@ describe('IAM', () => {
     for (const [, s] of variants) {
       for (const { holder, statement } of allStatements(s.json)) {
         if (statement.Effect !== 'Allow') continue;
-        for (const action of [statement.Action].flat()) assert.ok(!action.includes('*'), `${holder} ${statement.Sid ?? ''}: action ${action}`);
+        for (const action of [statement.Action].flat())
+          assert.ok(!action.includes('*'), `${holder} ${statement.Sid ?? ''}: action ${action}`);
         if ([statement.Resource].flat().includes('*')) {
-          for (const action of [statement.Action].flat()) assert.match(action, READ_ONLY_ON_STAR, `${holder} ${statement.Sid ?? ''} allows ${action} on "*"`);
+          for (const action of [statement.Action].flat())
+            assert.match(action, READ_ONLY_ON_STAR, `${holder} ${statement.Sid ?? ''} allows ${action} on "*"`);
         }
       }
     }
   });
 
   it("AWS managed policies: only Lambda's VPC execution policy (thumbnail) and basic execution (CDK's two deploy-time functions)", () => {
-    const attached = resourcesOfType(ebs.json, 'AWS::IAM::Role').flatMap(([, p]) => (ebs.evaluate(p.ManagedPolicyArns ?? []) as string[]).map((arn) => arn.replace(/^arn:aws:iam::aws:policy\//, '')));
-    assert.deepEqual(attached.sort(), ['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole']);
+    const attached = resourcesOfType(ebs.json, 'AWS::IAM::Role').flatMap(([, p]) =>
+      (ebs.evaluate(p.ManagedPolicyArns ?? []) as string[]).map((arn) => arn.replace(/^arn:aws:iam::aws:policy\//, '')),
+    );
+    assert.deepEqual(attached.sort(), [
+      'service-role/AWSLambdaBasicExecutionRole',
+      'service-role/AWSLambdaBasicExecutionRole',
+      'service-role/AWSLambdaVPCAccessExecutionRole',
+    ]);
   });
 
   describe('the API role', () => {
@@ -339,7 +433,10 @@ describe('IAM', () => {
       assert.ok(!launch(instance, { 'ec2:LaunchTemplate': templateArn }), 'untagged');
       assert.ok(!launch(instance, { 'ec2:LaunchTemplate': templateArn, [`aws:RequestTag/${WORKER_TAG.key}`]: 'api' }), 'another role');
       assert.ok(!launch(instance, workerTag), 'without the template');
-      assert.ok(!launch(instance, { 'ec2:LaunchTemplate': `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/lt-0ffffffffffffffff`, ...workerTag }), 'another template');
+      assert.ok(
+        !launch(instance, { 'ec2:LaunchTemplate': `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/lt-0ffffffffffffffff`, ...workerTag }),
+        'another template',
+      );
       const otherImage = `arn:aws:ec2:${REGION}::image/ami-0fffffffffffffff0`;
       assert.ok(!launch(otherImage, { 'ec2:LaunchTemplate': templateArn }), 'another image');
       assert.ok(launch(`arn:aws:ec2:${REGION}::image/ami-0123456789abcdef0`, { 'ec2:LaunchTemplate': templateArn }));
@@ -347,7 +444,10 @@ describe('IAM', () => {
       assert.ok(!launch(otherSubnet, { 'ec2:LaunchTemplate': templateArn }), 'another subnet');
       // Every statement that allows RunInstances is bound to the template (by resource or condition).
       for (const st of api.filter((st) => [st.Action].flat().includes('ec2:RunInstances'))) {
-        assert.ok([st.Resource].flat().every((r) => r === templateArn) || st.Condition?.ArnLike?.['ec2:LaunchTemplate'] === templateArn, st.Sid);
+        assert.ok(
+          [st.Resource].flat().every((r) => r === templateArn) || st.Condition?.ArnLike?.['ec2:LaunchTemplate'] === templateArn,
+          st.Sid,
+        );
       }
     });
 
@@ -356,8 +456,20 @@ describe('IAM', () => {
       assert.ok(!allowed(api, { action: 'ec2:CreateTags', resource: instance, context: {} }));
       const tags = { [`aws:ResourceTag/${WORKER_TAG.key}`]: WORKER_TAG.value, 'aws:ResourceTag/aws:ec2launchtemplate:id': template };
       assert.ok(allowed(api, { action: 'ec2:TerminateInstances', resource: instance, context: tags }));
-      assert.ok(!allowed(api, { action: 'ec2:TerminateInstances', resource: instance, context: { ...tags, [`aws:ResourceTag/${WORKER_TAG.key}`]: 'api' } }));
-      assert.ok(!allowed(api, { action: 'ec2:TerminateInstances', resource: instance, context: { ...tags, 'aws:ResourceTag/aws:ec2launchtemplate:id': 'lt-0ffffffffffffffff' } }));
+      assert.ok(
+        !allowed(api, {
+          action: 'ec2:TerminateInstances',
+          resource: instance,
+          context: { ...tags, [`aws:ResourceTag/${WORKER_TAG.key}`]: 'api' },
+        }),
+      );
+      assert.ok(
+        !allowed(api, {
+          action: 'ec2:TerminateInstances',
+          resource: instance,
+          context: { ...tags, 'aws:ResourceTag/aws:ec2launchtemplate:id': 'lt-0ffffffffffffffff' },
+        }),
+      );
       const workerRole = ebs.evaluate({ 'Fn::GetAtt': [ebs.logicalId(ebs.stack.workerRole), 'Arn'] }) as string;
       const apiRole = ebs.evaluate({ 'Fn::GetAtt': [ebs.logicalId(ebs.stack.apiRole), 'Arn'] }) as string;
       assert.ok(allowed(api, { action: 'iam:PassRole', resource: workerRole, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } }));
@@ -371,11 +483,17 @@ describe('IAM', () => {
       for (const action of ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:AddTagsToResource']) {
         assert.ok(allowed(api, { action, resource: parameter(`${n.workerTokenPath}/${randomUUID()}`) }), action);
         assert.ok(!allowed(api, { action, resource: parameter(`${n.configPath}/ADMIN_TOKEN`) }), `${action} on config`);
-        assert.ok(!allowed(api, { action, resource: parameter(`/revela/prod/worker-tokens/${randomUUID()}`) }), `${action} in another environment`);
+        assert.ok(
+          !allowed(api, { action, resource: parameter(`/revela/prod/worker-tokens/${randomUUID()}`) }),
+          `${action} in another environment`,
+        );
       }
       assert.ok(allowed(api, { action: 'ssm:GetParameter', resource: parameter(`${n.configPath}/ADMIN_TOKEN`) }));
       assert.ok(allowed(api, { action: 'ssm:GetParametersByPath', resource: parameter(n.configPath) }));
-      assert.ok(!allowed(api, { action: 'ssm:GetParameter', resource: parameter(`${n.workerTokenPath}/${randomUUID()}`) }), 'the API never reads tokens back');
+      assert.ok(
+        !allowed(api, { action: 'ssm:GetParameter', resource: parameter(`${n.workerTokenPath}/${randomUUID()}`) }),
+        'the API never reads tokens back',
+      );
       assert.ok(!allowed(api, { action: 'ssm:GetParameter', resource: parameter('/revela/prod/config/ADMIN_TOKEN') }));
     });
 
@@ -386,9 +504,19 @@ describe('IAM', () => {
         ['raw', TENANT_KEY, ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts']],
         ['processed', TENANT_KEY, ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:PutObjectTagging']],
       ];
-      const objectActions = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObjectTagging', 's3:PutObjectAcl', 's3:GetObjectAcl'];
+      const objectActions = [
+        's3:PutObject',
+        's3:GetObject',
+        's3:DeleteObject',
+        's3:AbortMultipartUpload',
+        's3:ListMultipartUploadParts',
+        's3:PutObjectTagging',
+        's3:PutObjectAcl',
+        's3:GetObjectAcl',
+      ];
       for (const [kind, key, granted] of matrix) {
-        for (const action of objectActions) assert.equal(can(action, objectArn(kind, key)), granted.includes(action), `${action} on ${kind}`);
+        for (const action of objectActions)
+          assert.equal(can(action, objectArn(kind, key)), granted.includes(action), `${action} on ${kind}`);
         assert.ok(!can('s3:GetObject', objectArn(kind, 'outside-the-tenant-prefix')), `${kind} outside tenants/`);
         assert.ok(can('s3:ListBucket', `arn:aws:s3:::${bucketName(kind)}`), `ListBucket on ${kind} (readiness HeadBucket)`);
         assert.equal(can('s3:ListBucketMultipartUploads', `arn:aws:s3:::${bucketName(kind)}`), kind === 'raw');
@@ -403,11 +531,19 @@ describe('IAM', () => {
     const self = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0aaaaaaaaaaaaaaaa`;
     const token = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/revela/test/worker-tokens/${randomUUID()}`;
     const read = (resource: string, tagged: string) =>
-      allowed(worker, { action: 'ssm:GetParameter', resource, context: { 'ec2:SourceInstanceARN': self, [`ssm:resourceTag/${TOKEN_INSTANCE_TAG}`]: tagged } });
+      allowed(worker, {
+        action: 'ssm:GetParameter',
+        resource,
+        context: { 'ec2:SourceInstanceARN': self, [`ssm:resourceTag/${TOKEN_INSTANCE_TAG}`]: tagged },
+      });
     assert.ok(read(token, self));
     assert.ok(!read(token, `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0bbbbbbbbbbbbbbbb`), "another instance's token");
     assert.ok(!read(`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/revela/test/config/ADMIN_TOKEN`, self), 'the configuration');
-    assert.deepEqual(worker.flatMap((st) => [st.Action].flat()), ['ssm:GetParameter'], 'one action in all');
+    assert.deepEqual(
+      worker.flatMap((st) => [st.Action].flat()),
+      ['ssm:GetParameter'],
+      'one action in all',
+    );
   });
 
   it('the thumbnail role reads uploads, writes processed, reads its signing key, and nothing more', () => {
@@ -446,7 +582,7 @@ describe('instances and volumes', () => {
       const [[, template]] = resourcesOfType(s.json, 'AWS::EC2::LaunchTemplate');
       const mappings = [
         ...(api.BlockDeviceMappings as Array<{ Ebs: Record<string, unknown> }>),
-        ...((template.LaunchTemplateData as { BlockDeviceMappings: Array<{ Ebs: Record<string, unknown> }> }).BlockDeviceMappings),
+        ...(template.LaunchTemplateData as { BlockDeviceMappings: Array<{ Ebs: Record<string, unknown> }> }).BlockDeviceMappings,
       ];
       for (const mapping of mappings) assert.equal(mapping.Ebs.Encrypted, true);
       for (const [, volume] of resourcesOfType(s.json, 'AWS::EC2::Volume')) assert.equal(volume.Encrypted, true);
@@ -457,9 +593,19 @@ describe('instances and volumes', () => {
     assert.equal(ebs.json.Resources[volumeId].UpdateReplacePolicy, 'Snapshot');
     const tags = volume.Tags as Array<{ Key: string; Value: string }>;
     const [[, policy]] = resourcesOfType(ebs.json, 'AWS::DLM::LifecyclePolicy');
-    const details = policy.PolicyDetails as { TargetTags: Array<{ Key: string; Value: string }>; Schedules: Array<{ CreateRule: { Interval: number; IntervalUnit: string }; RetainRule: { Count: number } }> };
-    for (const tag of details.TargetTags) assert.ok(tags.some((t) => t.Key === tag.Key && t.Value === tag.Value), 'the policy targets the volume');
-    assert.deepEqual([details.Schedules[0].CreateRule.Interval, details.Schedules[0].CreateRule.IntervalUnit, details.Schedules[0].RetainRule.Count], [24, 'HOURS', 7]);
+    const details = policy.PolicyDetails as {
+      TargetTags: Array<{ Key: string; Value: string }>;
+      Schedules: Array<{ CreateRule: { Interval: number; IntervalUnit: string }; RetainRule: { Count: number } }>;
+    };
+    for (const tag of details.TargetTags)
+      assert.ok(
+        tags.some((t) => t.Key === tag.Key && t.Value === tag.Value),
+        'the policy targets the volume',
+      );
+    assert.deepEqual(
+      [details.Schedules[0].CreateRule.Interval, details.Schedules[0].CreateRule.IntervalUnit, details.Schedules[0].RetainRule.Count],
+      [24, 'HOURS', 7],
+    );
     assert.equal(policy.State, 'ENABLED');
     assert.equal(resourcesOfType(rds.json, 'AWS::DLM::LifecyclePolicy').length, 0, 'RDS keeps its own backups');
   });
@@ -476,7 +622,12 @@ describe('instances and volumes', () => {
     }
     // The only secret reference in any template: RDS's master password, resolved by CloudFormation.
     assert.doesNotMatch(JSON.stringify(ebs.json), /ssm-secure/);
-    assert.equal(JSON.stringify(rds.json).match(/resolve:ssm-secure:[^}]+/g)?.join(), 'resolve:ssm-secure:/revela/test/config/DATABASE_PASSWORD');
+    assert.equal(
+      JSON.stringify(rds.json)
+        .match(/resolve:ssm-secure:[^}]+/g)
+        ?.join(),
+      'resolve:ssm-secure:/revela/test/config/DATABASE_PASSWORD',
+    );
   });
 });
 

@@ -48,7 +48,10 @@ export interface Synthesized {
 }
 
 export interface CfnTemplate {
-  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: string[] }>;
+  Resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: string[] }
+  >;
   Outputs?: Record<string, unknown>;
 }
 
@@ -65,7 +68,10 @@ export function synthesize(
     checks,
     builtinCloudFormationValidation: options.templateValidation ?? checks,
   });
-  const stack = new RevelaStack(app, 'RevelaTest', { settings: testSettings(overrides), thumbnailZipPath: options.zipPath ?? placeholderZip() });
+  const stack = new RevelaStack(app, 'RevelaTest', {
+    settings: testSettings(overrides),
+    thumbnailZipPath: options.zipPath ?? placeholderZip(),
+  });
   const template = Template.fromStack(stack);
   const json = template.toJSON() as CfnTemplate;
   return {
@@ -127,7 +133,11 @@ export function evaluate(json: CfnTemplate, value: unknown): unknown {
       case 'Fn::Sub': {
         const [text, variables] = (typeof arg === 'string' ? [arg, {}] : arg) as [string, Record<string, unknown>];
         return text.replace(/\$\{([^}!]+)\}/g, (_, name: string) =>
-          name in variables ? String(evaluate(json, variables[name])) : name.includes('.') ? getAtt(json, ...(name.split('.', 2) as [string, string])) : ref(json, name),
+          name in variables
+            ? String(evaluate(json, variables[name]))
+            : name.includes('.')
+              ? getAtt(json, ...(name.split('.', 2) as [string, string]))
+              : ref(json, name),
         );
       }
       case 'Fn::Base64':
@@ -140,7 +150,13 @@ export function evaluate(json: CfnTemplate, value: unknown): unknown {
 }
 
 function ref(json: CfnTemplate, name: string): string {
-  const pseudo: Record<string, string> = { 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': 'RevelaTest' };
+  const pseudo: Record<string, string> = {
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Region': REGION,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': 'RevelaTest',
+  };
   if (pseudo[name]) return pseudo[name];
   const resource = json.Resources[name];
   if (!resource) throw new Error(`Ref to unknown ${name}`);
@@ -200,7 +216,7 @@ const arrayOf = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [
 export function allStatements(json: CfnTemplate): FoundPolicy[] {
   const found: FoundPolicy[] = [];
   for (const [id, resource] of Object.entries(json.Resources)) {
-    const props = (resource.Properties ?? {}) as Record<string, unknown>;
+    const props = resource.Properties ?? {};
     const documents: unknown[] = [];
     if (props.PolicyDocument) documents.push(props.PolicyDocument);
     for (const inline of arrayOf(props.Policies as Array<{ PolicyDocument: unknown }> | undefined)) documents.push(inline.PolicyDocument);
@@ -217,7 +233,7 @@ export function allStatements(json: CfnTemplate): FoundPolicy[] {
 export function roleStatements(json: CfnTemplate, roleLogicalId: string): Statement[] {
   const statements: Statement[] = [];
   for (const [id, resource] of Object.entries(json.Resources)) {
-    const props = (resource.Properties ?? {}) as Record<string, unknown>;
+    const props = resource.Properties ?? {};
     if (id === roleLogicalId && resource.Type === 'AWS::IAM::Role') {
       for (const inline of arrayOf(props.Policies as Array<{ PolicyDocument: unknown }> | undefined)) {
         statements.push(...arrayOf((evaluate(json, inline.PolicyDocument) as { Statement: Statement[] }).Statement));
@@ -238,7 +254,10 @@ export interface Request {
 }
 
 function wildcard(pattern: string, value: string, caseInsensitive = false): boolean {
-  const source = `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
+  const source = `^${pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')}$`;
   return new RegExp(source, caseInsensitive ? 'i' : '').test(value);
 }
 
@@ -283,5 +302,8 @@ function statementMatches(statement: Statement, request: Request): boolean {
 
 /** Identity-policy evaluation: some Allow matches and no Deny does. */
 export function allowed(statements: Statement[], request: Request): boolean {
-  return statements.some((s) => s.Effect === 'Allow' && statementMatches(s, request)) && !statements.some((s) => s.Effect === 'Deny' && statementMatches(s, request));
+  return (
+    statements.some((s) => s.Effect === 'Allow' && statementMatches(s, request)) &&
+    !statements.some((s) => s.Effect === 'Deny' && statementMatches(s, request))
+  );
 }

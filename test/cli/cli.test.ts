@@ -34,7 +34,7 @@ describe('revela CLI', () => {
     return dir;
   }
 
-  it('login stores a checked key in a 0600 config file that later commands use; a wrong key is refused with the API\'s reason', async () => {
+  it("login stores a checked key in a 0600 config file that later commands use; a wrong key is refused with the API's reason", async () => {
     const studio = await t.createTenant('studio', 'Studio Lumen');
     const dir = await home();
 
@@ -71,8 +71,14 @@ describe('revela CLI', () => {
     const card = path.join(scratch, `card-${randomUUID()}`);
     await mkdir(path.join(card, 'DCIM', '100LG'), { recursive: true });
     const names = ['a_lg.dng', 'b_kodak.kdc', 'c_broken.dng', 'd_lg.dng', 'e_kodak.kdc'];
-    const sources = [fixture('raw', 'lg_g4_h815_sample_1mp.dng'), fixture('raw', 'kodak_dc50.kdc'), fixture('raw', 'broken', 'iphone12pro_pruned.dng'), fixture('raw', 'lg_g4_h815_sample_1mp.dng'), fixture('raw', 'kodak_dc50.kdc')];
-    for (const [i, name] of names.entries()) await copyFile(sources[i]!, path.join(card, 'DCIM', '100LG', name));
+    const sources = [
+      fixture('raw', 'lg_g4_h815_sample_1mp.dng'),
+      fixture('raw', 'kodak_dc50.kdc'),
+      fixture('raw', 'broken', 'iphone12pro_pruned.dng'),
+      fixture('raw', 'lg_g4_h815_sample_1mp.dng'),
+      fixture('raw', 'kodak_dc50.kdc'),
+    ];
+    for (const [i, name] of names.entries()) await copyFile(sources[i], path.join(card, 'DCIM', '100LG', name));
     const preset = path.join(scratch, `preset-${randomUUID()}.json`);
     await writeFile(preset, JSON.stringify({ variants: [{ name: 'web', longEdge: 640, format: 'jpeg', quality: 80 }] }));
 
@@ -94,7 +100,10 @@ describe('revela CLI', () => {
     assert.equal(result.job.status, 'completed_with_errors');
     assert.equal(result.job.fileCounts.total, names.length, 'no file was declared twice');
     assert.equal(result.job.fileCounts.done, 4);
-    assert.deepEqual(result.failedFiles.map((f: { filename: string }) => f.filename), ['c_broken.dng']);
+    assert.deepEqual(
+      result.failedFiles.map((f: { filename: string }) => f.filename),
+      ['c_broken.dng'],
+    );
     assert.ok(result.failedFiles[0].error.length > 5, 'the failure reason');
     assert.equal(result.zip, path.join(card, 'Card 7.zip'));
     const entries = await readZip(await readFile(result.zip));
@@ -105,7 +114,10 @@ describe('revela CLI', () => {
     assert.match(shown.stdout, /completed with errors/);
     assert.match(shown.stdout, new RegExp(`failed +c_broken.dng: ${result.failedFiles[0].error.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     const listed = JSON.parse((await runCli(['--json', 'jobs', 'list', '--status', 'completed_with_errors'], { home: dir, env })).stdout);
-    assert.deepEqual(listed.items.map((j: { name: string }) => j.name), ['Card 7']);
+    assert.deepEqual(
+      listed.items.map((j: { name: string }) => j.name),
+      ['Card 7'],
+    );
   });
 
   it('upload: files above 100 MB go up as multipart uploads', async () => {
@@ -129,7 +141,10 @@ describe('revela CLI', () => {
     const folder = path.join(scratch, `v-${randomUUID()}`);
     await mkdir(folder);
     await copyFile(fixture('raw', 'kodak_dc50.kdc'), path.join(folder, 'x.kdc'));
-    const run = await runCli(['upload', folder, '--job-name', 'x'.repeat(201)], { home: await home(), env: { REVELA_API_KEY: studio.key, REVELA_API_URL: t.baseUrl } });
+    const run = await runCli(['upload', folder, '--job-name', 'x'.repeat(201)], {
+      home: await home(),
+      env: { REVELA_API_KEY: studio.key, REVELA_API_URL: t.baseUrl },
+    });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /HTTP 400/);
     assert.match(run.stderr, /^ {2}name: .+/m);
@@ -137,7 +152,11 @@ describe('revela CLI', () => {
 
   it('photos add uploads several photos with progress and reports each ready or failed with the reason', async () => {
     const clinic = await t.createTenant('clinic');
-    const animal = await t.http().post('/v1/animals').set('Authorization', `Bearer ${clinic.key}`).send({ name: 'Bolinha', species: 'dog', tutor: { name: 'Maria' } });
+    const animal = await t
+      .http()
+      .post('/v1/animals')
+      .set('Authorization', `Bearer ${clinic.key}`)
+      .send({ name: 'Bolinha', species: 'dog', tutor: { name: 'Maria' } });
     assert.equal(animal.status, 201);
     const folder = path.join(scratch, `photos-${randomUUID()}`);
     await mkdir(folder);
@@ -157,7 +176,7 @@ describe('revela CLI', () => {
     assert.equal(photos[2].photo, null);
     assert.match(photos[2].error, /must be one of image\/jpeg.*got "application\/octet-stream"/, 'the 415 problem detail');
 
-    const human = await runCli(['photos', 'add', animal.body.id, files[0]!], { home: await home(), env });
+    const human = await runCli(['photos', 'add', animal.body.id, files[0]], { home: await home(), env });
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stderr, /\[1\/1\] uploaded front\.jpg/);
     assert.match(human.stdout, /^ready {2}.*front\.jpg/m);
@@ -193,7 +212,10 @@ describe('revela CLI', () => {
     const clinic = await t.createTenant('clinic', 'Clínica Sol');
     const dir = await home();
     const command = [process.execPath, REVELA_BIN, '--api-url', t.baseUrl, 'login'].map((v) => `'${v}'`).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: dir, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: dir, TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     const prompted = new Promise<void>((resolve) =>
       child.stdout.on('data', (chunk: Buffer) => {

@@ -66,7 +66,11 @@ describe('animals', () => {
   });
 
   it('applies defaults for the optional fields', async () => {
-    const res = await t.http().post('/v1/animals').set('Authorization', auth()).send({ name: 'Tico', species: 'bird', tutor: { name: 'Ana' } });
+    const res = await t
+      .http()
+      .post('/v1/animals')
+      .set('Authorization', auth())
+      .send({ name: 'Tico', species: 'bird', tutor: { name: 'Ana' } });
     assert.equal(res.status, 201, res.text);
     assert.equal(res.body.sex, 'unknown');
     assert.equal(res.body.neutered, null);
@@ -76,15 +80,27 @@ describe('animals', () => {
 
   it('answers 409 for a duplicate microchip within the tenant, on create and on PATCH', async () => {
     const chip = '941000011112222';
-    const first = await t.http().post('/v1/animals').set('Authorization', auth()).send({ ...bolinha, microchipId: chip });
+    const first = await t
+      .http()
+      .post('/v1/animals')
+      .set('Authorization', auth())
+      .send({ ...bolinha, microchipId: chip });
     assert.equal(first.status, 201);
-    const duplicate = await t.http().post('/v1/animals').set('Authorization', auth()).send({ ...bolinha, name: 'Other', microchipId: `941-000-011-112-222` });
+    const duplicate = await t
+      .http()
+      .post('/v1/animals')
+      .set('Authorization', auth())
+      .send({ ...bolinha, name: 'Other', microchipId: `941-000-011-112-222` });
     assert.equal(duplicate.status, 409);
     assert.match(duplicate.headers['content-type'], PROBLEM);
     assert.equal(duplicate.body.type, 'https://docs.revela.dev/problems/conflict');
     assert.equal(duplicate.body.errors[0].field, 'microchipId');
 
-    const second = await t.http().post('/v1/animals').set('Authorization', auth()).send({ ...bolinha, name: 'Second', microchipId: null });
+    const second = await t
+      .http()
+      .post('/v1/animals')
+      .set('Authorization', auth())
+      .send({ ...bolinha, name: 'Second', microchipId: null });
     assert.equal(second.status, 201);
     const patched = await t.http().patch(`/v1/animals/${second.body.id}`).set('Authorization', auth()).send({ microchipId: chip });
     assert.equal(patched.status, 409);
@@ -95,7 +111,11 @@ describe('animals', () => {
     assert.equal(sameOwnChip.status, 200, 'an animal keeps its own chip');
 
     const otherClinic = await t.createTenant('clinic');
-    const elsewhere = await t.http().post('/v1/animals').set('Authorization', `Bearer ${otherClinic.key}`).send({ ...bolinha, microchipId: chip });
+    const elsewhere = await t
+      .http()
+      .post('/v1/animals')
+      .set('Authorization', `Bearer ${otherClinic.key}`)
+      .send({ ...bolinha, microchipId: chip });
     assert.equal(elsewhere.status, 201, 'chips are unique per clinic only');
   });
 
@@ -132,7 +152,10 @@ describe('animals', () => {
       return { names, pages };
     };
     const all = await collect({});
-    assert.deepEqual(all.names, animals.map((a) => a.name));
+    assert.deepEqual(
+      all.names,
+      animals.map((a) => a.name),
+    );
     assert.equal(all.pages, 3);
     assert.deepEqual((await collect({ species: 'cat' })).names, ['Mimi', 'Luna']);
     assert.deepEqual((await collect({ q: 'costa' })).names, ['Mimi', 'Luna'], 'tutor name, any case');
@@ -166,7 +189,8 @@ describe('animals', () => {
     }
     assert.equal(expected.length, 100);
     type Page = { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null; errors?: Array<{ field: string }> } };
-    const page = (query: Record<string, string | number>): Promise<Page> => t.http().get('/v1/animals').query(query).set('Authorization', key);
+    const page = (query: Record<string, string | number>): Promise<Page> =>
+      t.http().get('/v1/animals').query(query).set('Authorization', key);
     const collect = async (limit: number) => {
       const pages: string[][] = [];
       let cursor: string | null = null;
@@ -182,34 +206,61 @@ describe('animals', () => {
     // limit at its maximum: the whole set on one page that is exactly full, and no cursor to an empty page.
     const full = await page({ limit: 100 });
     assert.equal(full.status, 200);
-    assert.deepEqual(full.body.items.map((a) => a.id), expected, 'ties on created_at are ordered by id');
+    assert.deepEqual(
+      full.body.items.map((a) => a.id),
+      expected,
+      'ties on created_at are ordered by id',
+    );
     assert.equal(full.body.nextCursor, null, 'a last page exactly full has no next cursor');
     // One above the maximum is refused, naming the field.
     const tooMany = await page({ limit: 101 });
     assert.equal(tooMany.status, 400);
-    assert.deepEqual(tooMany.body.errors?.map((e) => e.field), ['limit']);
+    assert.deepEqual(
+      tooMany.body.errors?.map((e) => e.field),
+      ['limit'],
+    );
 
     // Page boundaries inside the tie: every row once, in order, and the tenth page of ten is the last.
     const tens = await collect(10);
-    assert.deepEqual(tens.map((p) => p.length), Array(10).fill(10));
+    assert.deepEqual(
+      tens.map((p) => p.length),
+      Array(10).fill(10),
+    );
     assert.deepEqual(tens.flat(), expected);
     const sevens = await collect(7);
-    assert.deepEqual(sevens.map((p) => p.length), [...Array(14).fill(7), 2]);
+    assert.deepEqual(
+      sevens.map((p) => p.length),
+      [...Array(14).fill(7), 2],
+    );
     assert.deepEqual(sevens.flat(), expected);
 
     // One more row, created later: limit 100 now leaves exactly it for a second page.
-    const late = await t.http().post('/v1/animals').set('Authorization', key).send({ name: 'Late', species: 'cat', tutor: { name: 'Next Day' } });
+    const late = await t
+      .http()
+      .post('/v1/animals')
+      .set('Authorization', key)
+      .send({ name: 'Late', species: 'cat', tutor: { name: 'Next Day' } });
     assert.equal(late.status, 201, late.text);
     const first = await page({ limit: 100 });
-    assert.deepEqual(first.body.items.map((a) => a.id), expected);
+    assert.deepEqual(
+      first.body.items.map((a) => a.id),
+      expected,
+    );
     assert.ok(first.body.nextCursor);
-    const second = await page({ limit: 100, cursor: first.body.nextCursor! });
-    assert.deepEqual(second.body.items.map((a) => a.id), [late.body.id]);
+    const second = await page({ limit: 100, cursor: first.body.nextCursor });
+    assert.deepEqual(
+      second.body.items.map((a) => a.id),
+      [late.body.id],
+    );
     assert.equal(second.body.nextCursor, null);
   });
 
   it('keeps tenants apart: another clinic gets 404 for the same id', async () => {
-    const created = await t.http().post('/v1/animals').set('Authorization', auth()).send({ name: 'Private', species: 'cat', tutor: { name: 'Owner' } });
+    const created = await t
+      .http()
+      .post('/v1/animals')
+      .set('Authorization', auth())
+      .send({ name: 'Private', species: 'cat', tutor: { name: 'Owner' } });
     const id = created.body.id as string;
     const other = await t.createTenant('clinic');
     const otherAuth = `Bearer ${other.key}`;
@@ -220,8 +271,16 @@ describe('animals', () => {
       ['delete', `/v1/animals/${id}`],
       ['get', `/v1/animals/${id}/photos`],
     ] as const) {
-      const foreign = await t.http()[method](path).set('Authorization', otherAuth).send(method === 'patch' ? { name: 'Stolen' } : undefined);
-      const absent = await t.http()[method](path.replace(id, missing)).set('Authorization', otherAuth).send(method === 'patch' ? { name: 'Stolen' } : undefined);
+      const foreign = await t
+        .http()
+        [method](path)
+        .set('Authorization', otherAuth)
+        .send(method === 'patch' ? { name: 'Stolen' } : undefined);
+      const absent = await t
+        .http()
+        [method](path.replace(id, missing))
+        .set('Authorization', otherAuth)
+        .send(method === 'patch' ? { name: 'Stolen' } : undefined);
       assert.equal(foreign.status, 404, `${method} ${path}`);
       assert.equal(absent.status, 404);
       assert.deepEqual({ ...foreign.body, instance: undefined }, { ...absent.body, instance: undefined });
@@ -240,6 +299,10 @@ describe('animals', () => {
     assert.ok(doc.body.paths['/v1/animals'].post);
     assert.ok(doc.body.paths['/v1/animals/{id}'].patch);
     assert.ok(doc.body.paths['/v1/animals/{animalId}/photos'].post.requestBody.content['multipart/form-data']);
-    assert.equal(Object.keys(doc.body.paths).some((p) => p.startsWith('/internal')), false, 'internal routes stay out of the document');
+    assert.equal(
+      Object.keys(doc.body.paths).some((p) => p.startsWith('/internal')),
+      false,
+      'internal routes stay out of the document',
+    );
   });
 });

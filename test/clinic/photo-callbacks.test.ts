@@ -39,7 +39,7 @@ describe('thumbnail Lambda callbacks: idempotence and signatures', () => {
     const event = originalCreatedEvent(t, clinic.id, animalId, photo.id, bytes.length);
 
     const [first, second] = await Promise.all([t.thumbnails!.handler(event), t.thumbnails!.handler(event)]);
-    const outcomes = [first[0]!, second[0]!];
+    const outcomes = [first[0], second[0]];
     const changed = outcomes.filter((o) => 'changed' in o && o.changed);
     assert.equal(changed.length, 1, `exactly one invocation changed the photo: ${JSON.stringify(outcomes)}`);
     assert.ok(outcomes.every((o) => o.outcome === 'ready' || o.outcome === 'skipped'));
@@ -56,28 +56,43 @@ describe('thumbnail Lambda callbacks: idempotence and signatures', () => {
         }),
       );
     const before = await stored();
-    assert.deepEqual(before.map((b) => b.length), ready.renditions.map((r) => r.bytes), 'stored renditions are the reported ones');
+    assert.deepEqual(
+      before.map((b) => b.length),
+      ready.renditions.map((r) => r.bytes),
+      'stored renditions are the reported ones',
+    );
 
     const third = await t.thumbnails!.handler(event);
-    assert.deepEqual(third, [{ key: keys.photoOriginal(clinic.id, animalId, photo.id), photoId: photo.id, outcome: 'skipped', why: 'photo is ready' }]);
+    assert.deepEqual(third, [
+      { key: keys.photoOriginal(clinic.id, animalId, photo.id), photoId: photo.id, outcome: 'skipped', why: 'photo is ready' },
+    ]);
     const after = await getPhoto(t, auth, animalId, photo.id);
     assert.equal(after.updatedAt, ready.updatedAt, 'no further change');
     assert.equal(after.processedAt, ready.processedAt);
-    assert.deepEqual(after.renditions.map((r) => [r.name, r.width, r.height, r.bytes]), ready.renditions.map((r) => [r.name, r.width, r.height, r.bytes]));
-    assert.ok((await stored()).every((b, i) => b.equals(before[i]!)), 'same bytes');
+    assert.deepEqual(
+      after.renditions.map((r) => [r.name, r.width, r.height, r.bytes]),
+      ready.renditions.map((r) => [r.name, r.width, r.height, r.bytes]),
+    );
+    assert.ok(
+      (await stored()).every((b, i) => b.equals(before[i])),
+      'same bytes',
+    );
     s3.destroy();
   });
 
   it('ignores keys that are not photo originals, other buckets and removals', async () => {
     const event = originalCreatedEvent(t, clinic.id, animalId, '5b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10', 10);
-    const record = event.Records[0]!;
+    const record = event.Records[0];
     const variants = [
       { ...record, s3: { ...record.s3, object: { ...record.s3.object, key: `tenants/${clinic.id}/jobs/x/raw/y` } } },
       { ...record, s3: { ...record.s3, bucket: { ...record.s3.bucket, name: t.config.s3.buckets.processed } } },
       { ...record, eventName: 'ObjectRemoved:Delete' },
     ];
     const outcomes = await t.thumbnails!.handler({ Records: variants });
-    assert.deepEqual(outcomes.map((o) => o.outcome), ['ignored', 'ignored', 'ignored']);
+    assert.deepEqual(
+      outcomes.map((o) => o.outcome),
+      ['ignored', 'ignored', 'ignored'],
+    );
   });
 
   it('acknowledges and drops an event for an unknown or deleted photo, removing the orphaned upload', async () => {
@@ -87,9 +102,11 @@ describe('thumbnail Lambda callbacks: idempotence and signatures', () => {
     // A client still holding the presigned URL uploads after the delete.
     const s3 = createS3Client({ endpoint: t.s3.endpoint, region: 'us-east-1', forcePathStyle: true });
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-    await s3.send(new PutObjectCommand({ Bucket: t.config.s3.buckets.uploads, Key: keys.photoOriginal(clinic.id, animalId, photo.id), Body: bytes }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: t.config.s3.buckets.uploads, Key: keys.photoOriginal(clinic.id, animalId, photo.id), Body: bytes }),
+    );
     const outcomes = await t.thumbnails!.handler(originalCreatedEvent(t, clinic.id, animalId, photo.id, bytes.length));
-    assert.equal(outcomes[0]!.outcome, 'skipped');
+    assert.equal(outcomes[0].outcome, 'skipped');
     const { objectSize } = await import('#storage');
     assert.equal(await objectSize(s3, t.config.s3.buckets.uploads, keys.photoOriginal(clinic.id, animalId, photo.id)), undefined);
     s3.destroy();
@@ -123,7 +140,11 @@ describe('thumbnail Lambda callbacks: idempotence and signatures', () => {
     assert.equal(failed.failureReason, 'forged');
 
     const again = await post(photo.id, body, signed(photo.id, body));
-    assert.deepEqual(again.body, { photoId: photo.id, status: 'failed', changed: false, proceed: false }, 'terminal: acknowledged, unchanged');
+    assert.deepEqual(
+      again.body,
+      { photoId: photo.id, status: 'failed', changed: false, proceed: false },
+      'terminal: acknowledged, unchanged',
+    );
   });
 
   it('scopes reports to the tenant in the signed body: a foreign tenant id does not touch the photo', async () => {
@@ -141,7 +162,7 @@ describe('thumbnail Lambda callbacks: idempotence and signatures', () => {
     assert.match(rejected.headers['content-type'], PROBLEM);
   });
 
-  it("refuses a captured report replayed against a sibling photo, or replayed at all", async () => {
+  it('refuses a captured report replayed against a sibling photo, or replayed at all', async () => {
     const photo = await uploadPresigned(t, auth, animalId, 'first.jpg', image('orientation_1.jpg'));
     const sibling = await uploadPresigned(t, auth, animalId, 'sibling.jpg', image('orientation_1.jpg'));
     // A genuine `failed` report for the first photo; its body names only the tenant and the animal,

@@ -39,14 +39,29 @@ export function contentTypeOf(filename: string): string {
 }
 
 export async function createAnimal(t: TestApp, auth: string, name = 'Bolinha'): Promise<string> {
-  const res = await t.http().post('/v1/animals').set('Authorization', auth).send({ name, species: 'dog', tutor: { name: 'Maria Silva' } });
+  const res = await t
+    .http()
+    .post('/v1/animals')
+    .set('Authorization', auth)
+    .send({ name, species: 'dog', tutor: { name: 'Maria Silva' } });
   assert.equal(res.status, 201, res.text);
   return res.body.id as string;
 }
 
 /** Asks for a presigned PUT and uploads `bytes` with fetch, exactly as a client would. */
-export async function uploadPresigned(t: TestApp, auth: string, animalId: string, filename: string, bytes: Buffer, contentType = contentTypeOf(filename)): Promise<PhotoBody> {
-  const res = await t.http().post(`/v1/animals/${animalId}/photos`).set('Authorization', auth).send({ contentType, filename, bytes: bytes.length });
+export async function uploadPresigned(
+  t: TestApp,
+  auth: string,
+  animalId: string,
+  filename: string,
+  bytes: Buffer,
+  contentType = contentTypeOf(filename),
+): Promise<PhotoBody> {
+  const res = await t
+    .http()
+    .post(`/v1/animals/${animalId}/photos`)
+    .set('Authorization', auth)
+    .send({ contentType, filename, bytes: bytes.length });
   assert.equal(res.status, 201, res.text);
   const put = await fetch(res.body.upload.url, { method: 'PUT', headers: res.body.upload.headers, body: bytes });
   assert.equal(put.status, 200, await put.text());
@@ -114,7 +129,11 @@ export function originalCreatedEvent(t: TestApp, tenantId: string, animalId: str
         s3: {
           s3SchemaVersion: '1.0',
           configurationId: 'thumbnails',
-          bucket: { name: t.config.s3.buckets.uploads, ownerIdentity: { principalId: 'test' }, arn: `arn:aws:s3:::${t.config.s3.buckets.uploads}` },
+          bucket: {
+            name: t.config.s3.buckets.uploads,
+            ownerIdentity: { principalId: 'test' },
+            arn: `arn:aws:s3:::${t.config.s3.buckets.uploads}`,
+          },
           object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size, eTag: 'etag', sequencer: '0' },
         },
       },
@@ -130,7 +149,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
     Array.from({ length: Math.min(limit, items.length) }, async () => {
       while (next < items.length) {
         const index = next++;
-        results[index] = await fn(items[index]!, index);
+        results[index] = await fn(items[index], index);
       }
     }),
   );
@@ -163,19 +182,19 @@ export function tiffWithDateTimeOriginal(pixels: { width: number; height: number
   const bitsAt = exifAt + 2 + 12 + 4;
   const dateAt = bitsAt + 6;
   const pixelsAt = dateAt + date.length;
-  ifd0[2]![3] = bitsAt;
-  ifd0[5]![3] = pixelsAt;
-  ifd0[9]![3] = exifAt;
+  ifd0[2][3] = bitsAt;
+  ifd0[5][3] = pixelsAt;
+  ifd0[9][3] = exifAt;
   const out = Buffer.alloc(pixelsAt + pixels.data.length);
   out.write('II', 0, 'latin1');
   out.writeUInt16LE(42, 2);
   out.writeUInt32LE(ifd0At, 4);
   const entry = (at: number, [tag, type, count, value]: number[]) => {
-    out.writeUInt16LE(tag!, at);
-    out.writeUInt16LE(type!, at + 2);
-    out.writeUInt32LE(count!, at + 4);
-    if (type === SHORT && count === 1) out.writeUInt16LE(value!, at + 8);
-    else out.writeUInt32LE(value!, at + 8);
+    out.writeUInt16LE(tag, at);
+    out.writeUInt16LE(type, at + 2);
+    out.writeUInt32LE(count, at + 4);
+    if (type === SHORT && count === 1) out.writeUInt16LE(value, at + 8);
+    else out.writeUInt32LE(value, at + 8);
   };
   out.writeUInt16LE(ifd0.length, ifd0At);
   ifd0.forEach((e, i) => entry(ifd0At + 2 + i * 12, e));

@@ -4,7 +4,18 @@ import sharp from 'sharp';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { isSrgbProfile } from '../../libs/imaging/src/renditions/icc.js';
 import { iccDescription } from '../../libs/imaging/src/renditions/spec-helpers.js';
-import { colourGrid, createAnimal, download, image, mapLimit, meanAbsDiff, type PhotoBody, rendition, uploadPresigned, waitForPhoto } from './photo-helpers.js';
+import {
+  colourGrid,
+  createAnimal,
+  download,
+  image,
+  mapLimit,
+  meanAbsDiff,
+  type PhotoBody,
+  rendition,
+  uploadPresigned,
+  waitForPhoto,
+} from './photo-helpers.js';
 
 const ORIENTATIONS = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `orientation_${n}.jpg`);
 const COLOUR_CASES = [
@@ -16,8 +27,6 @@ const COLOUR_CASES = [
   'grayscale_gray_icc.jpg',
 ];
 const HEIC = 'iphone7_display_p3.heic';
-
-
 
 /**
  * One animal, every orientation and colour case uploaded through presigned PUTs (2 at a time) and
@@ -78,7 +87,15 @@ describe('clinic renditions: orientation and colour', () => {
           assert.equal(meta.icc, undefined, `${name} ${r.name} carries no profile`);
         }
       }
-      assert.deepEqual(photo.renditions.map((r) => [r.name, r.contentType]), [['thumb', 'image/webp'], ['small', 'image/webp'], ['large', 'image/jpeg']], `${name}: every rendition is checked`);
+      assert.deepEqual(
+        photo.renditions.map((r) => [r.name, r.contentType]),
+        [
+          ['thumb', 'image/webp'],
+          ['small', 'image/webp'],
+          ['large', 'image/jpeg'],
+        ],
+        `${name}: every rendition is checked`,
+      );
       // Colours survive the conversion: compare with sharp's own conversion of the source to sRGB.
       const large = await download(rendition(photo, 'large').url);
       const expected = await colourGrid(sharp(image(name)).flatten({ background: '#ffffff' }).toColourspace('srgb'), 8, 8);
@@ -89,10 +106,14 @@ describe('clinic renditions: orientation and colour', () => {
 
   it('renders greyscale as neutral grey and alpha on white', async () => {
     const grey = await colourGrid(await download(rendition(photos.get('grayscale_gray_icc.jpg')!, 'large').url), 8, 8);
-    for (let i = 0; i < grey.length; i += 3) assert.ok(Math.max(grey[i]!, grey[i + 1]!, grey[i + 2]!) - Math.min(grey[i]!, grey[i + 1]!, grey[i + 2]!) <= 2);
+    for (let i = 0; i < grey.length; i += 3)
+      assert.ok(Math.max(grey[i], grey[i + 1], grey[i + 2]) - Math.min(grey[i], grey[i + 1], grey[i + 2]) <= 2);
     const alpha = await download(rendition(photos.get('png_rgba_alpha.png')!, 'small').url);
     const corner = await sharp(alpha).extract({ left: 0, top: 0, width: 2, height: 2 }).raw().toBuffer();
-    assert.ok(corner.every((v) => v >= 245), 'transparent corner comes out white');
+    assert.ok(
+      corner.every((v) => v >= 245),
+      'transparent corner comes out white',
+    );
   });
 
   it('renders the Display P3 iPhone HEIC as sRGB renditions of the right sizes', async () => {

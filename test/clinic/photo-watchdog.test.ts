@@ -30,12 +30,19 @@ describe('photo watchdog: uploads that never finish', () => {
   });
 
   it('fails photos pending upload for more than a day with a reason, removes what reached storage, and leaves recent ones', async () => {
-    const declared = await t.http().post(`/v1/animals/${animalId}/photos`).set('Authorization', auth).send({ contentType: 'image/jpeg', filename: 'never.jpg', bytes: 1000 });
+    const declared = await t
+      .http()
+      .post(`/v1/animals/${animalId}/photos`)
+      .set('Authorization', auth)
+      .send({ contentType: 'image/jpeg', filename: 'never.jpg', bytes: 1000 });
     assert.equal(declared.status, 201);
     const uploaded = await uploadPresigned(t, auth, animalId, 'lost-event.jpg', image('orientation_3.jpg'));
     const recent = await uploadPresigned(t, auth, animalId, 'recent.jpg', image('orientation_3.jpg'));
     const old = [declared.body.photo.id as string, uploaded.id];
-    await db.query(`UPDATE photos SET created_at = now() - interval '25 hours', updated_at = now() - interval '25 hours' WHERE id = ANY($1::uuid[])`, [old]);
+    await db.query(
+      `UPDATE photos SET created_at = now() - interval '25 hours', updated_at = now() - interval '25 hours' WHERE id = ANY($1::uuid[])`,
+      [old],
+    );
 
     assert.equal(await t.app.get(PhotoWatchdog).sweep(), 2);
     for (const id of old) {
@@ -45,7 +52,12 @@ describe('photo watchdog: uploads that never finish', () => {
     }
     assert.equal((await getPhoto(t, auth, animalId, recent.id)).status, 'pending_upload');
     const s3 = createS3Client(t.config.s3);
-    const left = await s3.send(new ListObjectsV2Command({ Bucket: t.config.s3.buckets.uploads, Prefix: keys.animalFolder(clinic.id, animalId) }));
-    assert.deepEqual((left.Contents ?? []).map((o) => o.Key), [keys.photoOriginal(clinic.id, animalId, recent.id)]);
+    const left = await s3.send(
+      new ListObjectsV2Command({ Bucket: t.config.s3.buckets.uploads, Prefix: keys.animalFolder(clinic.id, animalId) }),
+    );
+    assert.deepEqual(
+      (left.Contents ?? []).map((o) => o.Key),
+      [keys.photoOriginal(clinic.id, animalId, recent.id)],
+    );
   });
 });

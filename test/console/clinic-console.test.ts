@@ -22,7 +22,7 @@ describe('web console: clinic', () => {
     await t?.close();
   });
 
-  it('signs in with a key kept for the session and shown masked; a wrong key is refused with the API\'s reason', async () => {
+  it("signs in with a key kept for the session and shown masked; a wrong key is refused with the API's reason", async () => {
     const redirect = await t.http().get('/app');
     assert.equal(redirect.headers.location, '/app/', '/app leads to the console');
 
@@ -60,7 +60,7 @@ describe('web console: clinic', () => {
 
     const microchip = page.locator('.field', { has: page.getByLabel('Microchip') });
     const message = await microchip.locator('.field-error').textContent();
-    assert.match(message ?? '', /microchip/i, 'the server\'s message sits under the microchip field');
+    assert.match(message ?? '', /microchip/i, "the server's message sits under the microchip field");
     assert.equal(await page.getByLabel('Microchip').getAttribute('aria-invalid'), 'true');
     assert.equal(await page.locator('.field-error').count(), 1, 'only the wrong field is marked');
     const stored = await t.http().get('/v1/animals').set('Authorization', `Bearer ${clinic.key}`);
@@ -84,8 +84,14 @@ describe('web console: clinic', () => {
     await grid.locator('li.failed').waitFor();
     const thumbs = await imagesLoaded(page, 'ul[aria-label="Photos"] li.ready img');
     assert.equal(thumbs.length, 2);
-    assert.ok(thumbs.every((width) => width > 0 && width <= 160), `thumbnails, not originals (${thumbs})`);
-    assert.deepEqual((await grid.locator('li.ready img').evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt') ?? ''))).sort(), ['mimi-front.jpg', 'mimi-side.png']);
+    assert.ok(
+      thumbs.every((width) => width > 0 && width <= 160),
+      `thumbnails, not originals (${thumbs})`,
+    );
+    assert.deepEqual((await grid.locator('li.ready img').evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt') ?? ''))).sort(), [
+      'mimi-front.jpg',
+      'mimi-side.png',
+    ]);
     const reason = await grid.locator('li.failed .reason').textContent();
     assert.ok(reason && reason.length > 5, `the failure reason is shown next to the photo (${reason})`);
     const uploadRow = uploads.locator('li', { hasText: 'mimi-broken.jpg' });
@@ -95,7 +101,11 @@ describe('web console: clinic', () => {
     const refused = uploads.locator('li', { hasText: 'notes.txt' });
     await refused.locator('.reason').waitFor();
     assert.equal(await refused.locator('.status').textContent(), 'upload failed');
-    assert.match((await refused.locator('.reason').textContent()) ?? '', /must be one of image\/jpeg/, "the API's 415 detail, next to the file");
+    assert.match(
+      (await refused.locator('.reason').textContent()) ?? '',
+      /must be one of image\/jpeg/,
+      "the API's 415 detail, next to the file",
+    );
     assert.equal(await grid.locator('li').count(), 3, 'the refused file is not in the grid');
 
     // Editing keeps the server's rules too, and saves.
@@ -111,10 +121,19 @@ describe('web console: clinic', () => {
     const clinic = await t.createTenant('clinic');
     const auth = { Authorization: `Bearer ${clinic.key}` };
     for (let i = 1; i <= 22; i++) {
-      const created = await t.http().post('/v1/animals').set(auth).send({ name: `Dog ${String(i).padStart(2, '0')}`, species: 'dog', tutor: { name: 'Rui' } });
+      const created = await t
+        .http()
+        .post('/v1/animals')
+        .set(auth)
+        .send({ name: `Dog ${String(i).padStart(2, '0')}`, species: 'dog', tutor: { name: 'Rui' } });
       assert.equal(created.status, 201);
     }
-    await t.http().post('/v1/animals').set(auth).send({ name: 'Tweety', species: 'bird', tutor: { name: 'Joana Reis' } }).expect(201);
+    await t
+      .http()
+      .post('/v1/animals')
+      .set(auth)
+      .send({ name: 'Tweety', species: 'bird', tutor: { name: 'Joana Reis' } })
+      .expect(201);
     const { page, context } = await signIn(browser, t.baseUrl, clinic.key, { width: 360, height: 740 });
     const list = page.getByRole('list', { name: 'Animals' });
     await list.getByRole('link').nth(19).waitFor();

@@ -42,13 +42,22 @@ describe('web console: studio', () => {
     await page.getByRole('heading', { name: 'Wedding Silva' }).waitFor();
     await page.getByText('Status: draft').waitFor();
 
-    const files = [fixture('raw', 'lg_g4_h815_sample_1mp.dng'), fixture('raw', 'kodak_dc50.kdc'), fixture('raw', 'broken', 'iphone12pro_pruned.dng')];
-    await page.getByLabel('Add RAW files').setInputFiles(
-      await Promise.all(files.map(async (file) => ({ name: path.basename(file), mimeType: 'application/octet-stream', buffer: await readFile(file) }))),
-    );
+    const files = [
+      fixture('raw', 'lg_g4_h815_sample_1mp.dng'),
+      fixture('raw', 'kodak_dc50.kdc'),
+      fixture('raw', 'broken', 'iphone12pro_pruned.dng'),
+    ];
+    await page
+      .getByLabel('Add RAW files')
+      .setInputFiles(
+        await Promise.all(
+          files.map(async (file) => ({ name: path.basename(file), mimeType: 'application/octet-stream', buffer: await readFile(file) })),
+        ),
+      );
     await page.getByText('Uploaded 3 of 3 files').waitFor();
     assert.equal(await page.getByRole('progressbar', { name: 'Overall upload' }).getAttribute('value'), '100');
-    for (const file of files) assert.equal(await page.getByRole('progressbar', { name: `Upload of ${path.basename(file)}` }).getAttribute('value'), '100');
+    for (const file of files)
+      assert.equal(await page.getByRole('progressbar', { name: `Upload of ${path.basename(file)}` }).getAttribute('value'), '100');
 
     await page.getByRole('button', { name: 'Submit job' }).click();
     await page.getByText('Status: completed with errors').waitFor({ timeout: 300_000 });
@@ -61,8 +70,13 @@ describe('web console: studio', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download ZIP/ }).click()]);
     assert.equal(download.suggestedFilename(), 'Wedding Silva.zip');
-    const entries = await readZip(await readFile((await download.path())!));
-    assert.deepEqual([...entries.keys()].sort(), ['kodak_dc50_thumb.webp', 'kodak_dc50_web.jpg', 'lg_g4_h815_sample_1mp_thumb.webp', 'lg_g4_h815_sample_1mp_web.jpg']);
+    const entries = await readZip(await readFile(await download.path()));
+    assert.deepEqual([...entries.keys()].sort(), [
+      'kodak_dc50_thumb.webp',
+      'kodak_dc50_web.jpg',
+      'lg_g4_h815_sample_1mp_thumb.webp',
+      'lg_g4_h815_sample_1mp_web.jpg',
+    ]);
 
     await page.getByRole('link', { name: '← Jobs' }).click();
     const jobs = page.getByRole('list', { name: 'Jobs' });
@@ -91,7 +105,10 @@ describe('web console: studio', () => {
       await page.getByText('Uploaded 1 of 1 files').waitFor();
       const parts = puts.filter((url) => /[?&]partNumber=\d+/.test(url) && /[?&]uploadId=/.test(url));
       assert.ok(parts.length >= 2, `uploaded in parts (${parts.length})`);
-      assert.ok(parts.every((url) => !url.startsWith(t.baseUrl)), 'straight to storage');
+      assert.ok(
+        parts.every((url) => !url.startsWith(t.baseUrl)),
+        'straight to storage',
+      );
       assert.equal(puts.filter((url) => url.includes('/content')).length, 0, 'not through the API');
 
       await page.getByRole('button', { name: 'Submit job' }).click();

@@ -117,7 +117,12 @@ describe('API killed (SIGKILL) mid-job', () => {
     const photoId = declared.photo.id as string;
 
     await must(200, base, 'POST', `/v1/jobs/${job.id}/submit`, studioKey);
-    await waitFor('the worker to hold a file', async () => (await db.query(`SELECT 1 FROM job_files WHERE status = 'processing'`)).rowCount! > 0, 60_000, 50);
+    await waitFor(
+      'the worker to hold a file',
+      async () => (await db.query(`SELECT 1 FROM job_files WHERE status = 'processing'`)).rowCount! > 0,
+      60_000,
+      50,
+    );
     const put = await fetch(declared.upload.url, { method: 'PUT', headers: declared.upload.headers, body: bytes });
     assert.equal(put.status, 200);
     await waitFor(
@@ -149,7 +154,9 @@ describe('API killed (SIGKILL) mid-job', () => {
       JSON.stringify(files),
     );
     const direct = createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true });
-    const outputs = await direct.send(new ListObjectsV2Command({ Bucket: BUCKETS.processed, Prefix: `tenants/${studio.tenant.id}/jobs/${job.id}/out/` }));
+    const outputs = await direct.send(
+      new ListObjectsV2Command({ Bucket: BUCKETS.processed, Prefix: `tenants/${studio.tenant.id}/jobs/${job.id}/out/` }),
+    );
     assert.equal(outputs.KeyCount, FILES, 'one set of outputs per file');
     const { rows: after } = await db.query(`SELECT id, last_heartbeat_at FROM workers WHERE id = $1`, [worker.id]);
     assert.ok(after[0].last_heartbeat_at.getTime() > restartedAt, 'the worker reconnected to the restarted API');

@@ -56,7 +56,11 @@ describe('database restart under traffic', () => {
     const base = t.baseUrl;
     const clinic = await t.createTenant('clinic');
     const studio = await t.createTenant('studio');
-    const animal = await must(201, base, 'POST', '/v1/animals', clinic.key, { name: 'Photo model', species: 'cat', tutor: { name: 'Ana Costa' } });
+    const animal = await must(201, base, 'POST', '/v1/animals', clinic.key, {
+      name: 'Photo model',
+      species: 'cat',
+      tutor: { name: 'Ana Costa' },
+    });
 
     // A RAW job in progress: the worker holds leases when the database goes away.
     const job = await must(201, base, 'POST', '/v1/jobs', studio.key, { name: 'During the restart', preset: PRESET });
@@ -64,7 +68,11 @@ describe('database restart under traffic', () => {
     await must(200, base, 'POST', `/v1/jobs/${job.id}/submit`, studio.key);
     const admin = new pg.Client({ connectionString: t.database.url });
     await admin.connect();
-    await waitFor('the worker to hold a file', async () => (await admin.query(`SELECT 1 FROM job_files WHERE status = 'processing'`)).rowCount! > 0, 60_000);
+    await waitFor(
+      'the worker to hold a file',
+      async () => (await admin.query(`SELECT 1 FROM job_files WHERE status = 'processing'`)).rowCount! > 0,
+      60_000,
+    );
     await admin.end();
 
     const traffic = new Traffic({
@@ -119,7 +127,9 @@ describe('database restart under traffic', () => {
 
     const byStatus = new Map<string, number>();
     for (const o of traffic.outcomes) byStatus.set(`${o.status}`, (byStatus.get(`${o.status}`) ?? 0) + 1);
-    context.diagnostic(`answers: ${JSON.stringify(Object.fromEntries(byStatus))}; down ${upAt - downAt} ms; readiness back ${recoveredMs} ms after PostgreSQL`);
+    context.diagnostic(
+      `answers: ${JSON.stringify(Object.fromEntries(byStatus))}; down ${upAt - downAt} ms; readiness back ${recoveredMs} ms after PostgreSQL`,
+    );
     assert.deepEqual(traffic.unexpected(), [], 'every answer was a success or a retryable 503 problem');
     assert.ok(traffic.count((o) => o.status === 503) > 0);
 
@@ -140,9 +150,13 @@ describe('database restart under traffic', () => {
       );
       assert.equal(tenants.rowCount, created.tenants.length);
       // Not half-written: no tenant anywhere without its key, no job whose submit moved only part of it.
-      assert.equal((await db.query(`SELECT 1 FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.tenant_id = t.id)`)).rowCount, 0);
       assert.equal(
-        (await db.query(`SELECT 1 FROM jobs j JOIN job_files f ON f.job_id = j.id WHERE (j.status = 'draft') <> (f.status = 'declared')`)).rowCount,
+        (await db.query(`SELECT 1 FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.tenant_id = t.id)`)).rowCount,
+        0,
+      );
+      assert.equal(
+        (await db.query(`SELECT 1 FROM jobs j JOIN job_files f ON f.job_id = j.id WHERE (j.status = 'draft') <> (f.status = 'declared')`))
+          .rowCount,
         0,
       );
 
@@ -169,7 +183,9 @@ describe('database restart under traffic', () => {
         JSON.stringify(rows),
       );
       const s3 = createS3Client(t.config.s3);
-      const outputs = await s3.send(new ListObjectsV2Command({ Bucket: t.config.s3.buckets.processed, Prefix: `tenants/${studio.id}/jobs/${job.id}/out/` }));
+      const outputs = await s3.send(
+        new ListObjectsV2Command({ Bucket: t.config.s3.buckets.processed, Prefix: `tenants/${studio.id}/jobs/${job.id}/out/` }),
+      );
       assert.equal(outputs.KeyCount, FILES, 'one set of outputs per file');
       context.diagnostic(`RAW files: attempts ${rows.map((r) => r.attempts).join(', ')}; photos ready: ${created.photos.length}`);
     } finally {

@@ -152,15 +152,18 @@ describe('graceful shutdown (SIGTERM)', () => {
     assert.deepEqual(exit, { code: 0, signal: null }, api.output().slice(-4000));
     // It waited for the requests in flight until SHUTDOWN_TIMEOUT_SECONDS ran out, then cut what was
     // left: the stalled upload alone (the quick one had finished). Said by the API, not timed here.
-    const cuts = api.output().split('\n').filter((line) => line.includes('shutdown deadline passed'));
+    const cuts = api
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('shutdown deadline passed'));
     assert.equal(cuts.length, 1, api.output().slice(-4000));
-    assert.match(cuts[0]!, /"requests":1[,}]/);
+    assert.match(cuts[0], /"requests":1[,}]/);
     assert.match(api.output(), /stopped cleanly \(database pool closed\)/);
     const sessions = await waitFor(
       'the API’s database sessions to be gone',
       async () =>
-        (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows[0].n === 0 ||
-        undefined,
+        (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`))
+          .rows[0].n === 0 || undefined,
       5_000,
     );
     assert.ok(sessions);
@@ -194,7 +197,10 @@ describe('graceful shutdown (SIGTERM)', () => {
     assert.equal(workers[0].stop_reason, 'signal');
     const { rows: heldNow } = await db.query(`SELECT id, status, attempts, lease_owner FROM job_files WHERE id = ANY($1::uuid[])`, [held]);
     for (const file of heldNow) {
-      assert.ok(file.status === 'done' || (file.status === 'queued' && file.attempts === 0 && file.lease_owner === null), JSON.stringify(file));
+      assert.ok(
+        file.status === 'done' || (file.status === 'queued' && file.attempts === 0 && file.lease_owner === null),
+        JSON.stringify(file),
+      );
     }
     assert.ok(
       heldNow.some((f) => f.status === 'queued'),

@@ -85,7 +85,10 @@ describe('two API instances, one database, three workers', () => {
     const job = await must(201, via.baseUrl, 'POST', '/v1/jobs', key, { name, preset: PRESET });
     for (let i = 0; i < files; i += 1) {
       const body = buildSyntheticDng({ width: 96, height: 64, seed: seed + i });
-      const declared = await must(201, via.baseUrl, 'POST', `/v1/jobs/${job.id}/files`, key, { filename: `${name}_${i}.dng`, bytes: body.length });
+      const declared = await must(201, via.baseUrl, 'POST', `/v1/jobs/${job.id}/files`, key, {
+        filename: `${name}_${i}.dng`,
+        bytes: body.length,
+      });
       const put = await fetch(declared.upload.url, { method: 'PUT', headers: declared.upload.headers, body });
       assert.equal(put.status, 200);
     }
@@ -129,7 +132,10 @@ describe('two API instances, one database, three workers', () => {
     );
     const order = files.map((f) => (f.name === 'A' ? 'A' : 'B')).join('');
     const lastB = order.lastIndexOf('B');
-    const aBeforeB = order.slice(0, lastB).split('').filter((c) => c === 'A').length;
+    const aBeforeB = order
+      .slice(0, lastB)
+      .split('')
+      .filter((c) => c === 'A').length;
     process.stdout.write(`# order of completion across two instances: ${order}\n`);
     assert.ok(aBeforeB < 15, `B's 4 files finished before A's 15th (A had ${aBeforeB} done): ${order}`);
 

@@ -25,7 +25,12 @@ describe('storage outage', () => {
 
   before(async () => {
     t = await startTestApp(
-      { MAX_WORKERS: '1', WORKER_CONCURRENCY: '1', WORKER_RECONCILE_SECONDS: '1', PHOTO_PROCESSING_TIMEOUT_SECONDS: String(PHOTO_TIMEOUT_SECONDS) },
+      {
+        MAX_WORKERS: '1',
+        WORKER_CONCURRENCY: '1',
+        WORKER_RECONCILE_SECONDS: '1',
+        PHOTO_PROCESSING_TIMEOUT_SECONDS: String(PHOTO_TIMEOUT_SECONDS),
+      },
       { s3Proxy: true, thumbnails: true },
     );
     proxy = t.s3Proxy!;
@@ -41,7 +46,8 @@ describe('storage outage', () => {
     const studio = await t.createTenant('studio');
     const animal = await must(201, base, 'POST', '/v1/animals', clinic.key, { name: 'Mel', species: 'cat', tutor: { name: 'João Reis' } });
     const photoBytes = await readFile(fixture('images', 'orientation_6.jpg'));
-    const storageDown = (answer: Answer) => isRetryableProblem(answer) && answer.body.type === 'https://docs.revela.dev/problems/storage-unavailable';
+    const storageDown = (answer: Answer) =>
+      isRetryableProblem(answer) && answer.body.type === 'https://docs.revela.dev/problems/storage-unavailable';
 
     /** A photo whose original lands in S3 directly (its upload finished just before the outage). */
     const photoLanding = async (name: string) => {
@@ -70,7 +76,12 @@ describe('storage outage', () => {
     const db = new pg.Client({ connectionString: t.database.url });
     await db.connect();
     try {
-      await waitFor('the worker to hold a file', async () => (await db.query(`SELECT 1 FROM job_files WHERE status = 'processing'`)).rowCount! > 0, 60_000, 50);
+      await waitFor(
+        'the worker to hold a file',
+        async () => (await db.query(`SELECT 1 FROM job_files WHERE status = 'processing'`)).rowCount! > 0,
+        60_000,
+        50,
+      );
     } finally {
       await db.end();
     }
@@ -78,7 +89,10 @@ describe('storage outage', () => {
     // Outage 1: S3 answers 503 SlowDown until the thumbnail Lambda has met it too.
     proxy.fault = 'slowdown';
     const duringSlowdown = {
-      multipartDeclare: await call(base, 'POST', `/v1/jobs/${draft.id}/files`, studio.key, { filename: 'big.dng', bytes: 200 * 1024 * 1024 }),
+      multipartDeclare: await call(base, 'POST', `/v1/jobs/${draft.id}/files`, studio.key, {
+        filename: 'big.dng',
+        bytes: 200 * 1024 * 1024,
+      }),
       submit: await call(base, 'POST', `/v1/jobs/${draft.id}/submit`, studio.key),
       streamedUpload: await t
         .http()
@@ -121,13 +135,20 @@ describe('storage outage', () => {
     const later = duringSlowdown.presignOnly.body;
     assert.equal((await fetch(later.upload.url, { method: 'PUT', headers: later.upload.headers, body: photoBytes })).status, 200);
     for (const photoId of [recovered, later.photo.id as string]) {
-      const done = await waitFor(`photo ${photoId} to finish`, async () => ((await photoStatus(photoId))?.status === 'ready' ? true : undefined), 60_000, 250);
+      const done = await waitFor(
+        `photo ${photoId} to finish`,
+        async () => ((await photoStatus(photoId))?.status === 'ready' ? true : undefined),
+        60_000,
+        250,
+      );
       assert.ok(done);
     }
     const finished = await waitForJob(base, studio.key, job.id, 90_000);
     assert.equal(finished.status, 'completed');
     const s3 = createS3Client({ endpoint: t.s3.endpoint, region: 'us-east-1', forcePathStyle: true });
-    const outputs = await s3.send(new ListObjectsV2Command({ Bucket: t.config.s3.buckets.processed, Prefix: `tenants/${studio.id}/jobs/${job.id}/out/` }));
+    const outputs = await s3.send(
+      new ListObjectsV2Command({ Bucket: t.config.s3.buckets.processed, Prefix: `tenants/${studio.id}/jobs/${job.id}/out/` }),
+    );
     assert.equal(outputs.KeyCount, FILES, 'one set of outputs per file');
 
     // Outage 2: S3 unreachable for longer than the Lambda's retries.

@@ -30,7 +30,11 @@ describe('sustained mixed load', () => {
   before(async () => {
     database = await createTestDatabase();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'revela-load-'));
-    s3 = await startEmbeddedS3({ dataDir: path.join(dataDir, 's3'), port: 0, buckets: ['revela-uploads', 'revela-raw', 'revela-processed'] });
+    s3 = await startEmbeddedS3({
+      dataDir: path.join(dataDir, 's3'),
+      port: 0,
+      buckets: ['revela-uploads', 'revela-raw', 'revela-processed'],
+    });
   });
 
   after(async () => {
@@ -62,7 +66,11 @@ describe('sustained mixed load', () => {
     const base = api.baseUrl;
     const clinic = await must(201, base, 'POST', '/v1/tenants', adminToken, { name: 'Load clinic', kind: 'clinic' });
     const studio = await must(201, base, 'POST', '/v1/tenants', adminToken, { name: 'Load studio', kind: 'studio' });
-    const animal = await must(201, base, 'POST', '/v1/animals', clinic.apiKey.key, { name: 'Load', species: 'dog', tutor: { name: 'Maria Silva' } });
+    const animal = await must(201, base, 'POST', '/v1/animals', clinic.apiKey.key, {
+      name: 'Load',
+      species: 'dog',
+      tutor: { name: 'Maria Silva' },
+    });
     const routes = mixedRoutes({ clinicKey: clinic.apiKey.key, studioKey: studio.apiKey.key, animalId: animal.id });
 
     await runMixedLoad(base, routes, WARM_UP_SECONDS);

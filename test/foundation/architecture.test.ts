@@ -45,7 +45,7 @@ function violationsIn(file: string, text: string): Violation[] {
   const own = unitOf(file)!;
   const violations: Violation[] = [];
   for (const match of text.matchAll(SPECIFIER)) {
-    const specifier = match[1]!;
+    const specifier = match[1];
     if (!specifier.startsWith('.')) continue;
     const reached = path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, file)), specifier));
     const target = unitOf(reached);
@@ -76,9 +76,18 @@ describe('architecture', () => {
       violationsIn(api, "import { createThumbnailHandler } from '../../../thumbnail-lambda/src/handler.js';").map((v) => v.reaches),
       ['apps/thumbnail-lambda'],
     );
-    assert.deepEqual(violationsIn(api, "const main = import.meta.resolve('../../../batch-worker/src/main.js');").map((v) => v.reaches), ['apps/batch-worker']);
-    assert.deepEqual(violationsIn('libs/storage/src/keys.ts', "import { x } from '../../../apps/api/src/app.module.js';").map((v) => v.reaches), ['apps/api']);
-    assert.deepEqual(violationsIn('apps/api/src/main.ts', "import { freePort } from '../../../test/support/net.js';").map((v) => v.reaches), ['outside apps/ and libs/']);
+    assert.deepEqual(
+      violationsIn(api, "const main = import.meta.resolve('../../../batch-worker/src/main.js');").map((v) => v.reaches),
+      ['apps/batch-worker'],
+    );
+    assert.deepEqual(
+      violationsIn('libs/storage/src/keys.ts', "import { x } from '../../../apps/api/src/app.module.js';").map((v) => v.reaches),
+      ['apps/api'],
+    );
+    assert.deepEqual(
+      violationsIn('apps/api/src/main.ts', "import { freePort } from '../../../test/support/net.js';").map((v) => v.reaches),
+      ['outside apps/ and libs/'],
+    );
     assert.deepEqual(violationsIn(api, "import { keys } from '#storage';\nimport { LOCAL } from './async-invoker.js';"), []);
   });
 });

@@ -40,7 +40,8 @@ describe('Idempotency-Key on POST', () => {
     const req = t.http().post(path).set('Authorization', `Bearer ${key}`);
     return (idempotencyKey ? req.set('Idempotency-Key', idempotencyKey) : req).send(body);
   };
-  const count = async (key: string, path: string) => (await t.http().get(path).query({ limit: 100 }).set('Authorization', `Bearer ${key}`)).body.items.length;
+  const count = async (key: string, path: string) =>
+    (await t.http().get(path).query({ limit: 100 }).set('Authorization', `Bearer ${key}`)).body.items.length;
 
   it('replays the stored response (status and body) for the same key and body, creating one animal', async () => {
     const before = await count(clinic.key, '/v1/animals');
@@ -98,7 +99,8 @@ describe('Idempotency-Key on POST', () => {
     assert.equal(again.body.photo.id, first.body.photo.id);
 
     const tenant = { name: 'Replayed Studio', kind: 'studio' };
-    const admin = () => t.http().post('/v1/tenants').set('Authorization', `Bearer ${t.adminToken}`).set('Idempotency-Key', 'tenant-1').send(tenant);
+    const admin = () =>
+      t.http().post('/v1/tenants').set('Authorization', `Bearer ${t.adminToken}`).set('Idempotency-Key', 'tenant-1').send(tenant);
     const created = await admin();
     const replayed = await admin();
     assert.equal(replayed.headers['idempotent-replayed'], 'true');
@@ -165,7 +167,11 @@ describe('Idempotency-Key on POST', () => {
       const job = (await retried.json()) as { id: string; name: string };
       assert.equal(job.name, 'Wedding Silva');
       const list = await t.http().get('/v1/jobs').set('Authorization', `Bearer ${tenant.key}`);
-      assert.deepEqual(list.body.items.map((j: { id: string }) => j.id), [job.id], 'exactly one job');
+      assert.deepEqual(
+        list.body.items.map((j: { id: string }) => j.id),
+        [job.id],
+        'exactly one job',
+      );
       assert.equal(create.mock.callCount(), 1);
     } finally {
       create.mock.restore();

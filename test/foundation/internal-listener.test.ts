@@ -22,7 +22,8 @@ describe('internal listener (INTERNAL_PORT)', () => {
     await t.close();
   });
 
-  const post = (base: string, path: string) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const post = (base: string, path: string) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 
   it('answers the Lambda and worker routes only on the internal port, and still refuses unsigned calls there', async () => {
     for (const path of [workerRoutes.claimFile, '/internal/v1/photos/0b5d7c1e-8f6a-4c1e-9a43-2f7f1d1b9e11/result']) {

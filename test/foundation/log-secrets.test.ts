@@ -39,10 +39,18 @@ describe('logs: no keys, tokens or presigned URLs', () => {
     assert.equal((await t.http().get('/v1/animals').set('Authorization', `Bearer ${wrongKey}`)).status, 401);
 
     // Clinic: presigned PUT, the Lambda's HMAC-signed report, presigned rendition links.
-    const animal = await t.http().post('/v1/animals').set('Authorization', `Bearer ${clinic.key}`).send({ name: 'Rex', species: 'dog', tutor: { name: 'Ana' } });
+    const animal = await t
+      .http()
+      .post('/v1/animals')
+      .set('Authorization', `Bearer ${clinic.key}`)
+      .send({ name: 'Rex', species: 'dog', tutor: { name: 'Ana' } });
     assert.equal(animal.status, 201);
     const bytes = image('grayscale_gray_icc.jpg');
-    const asked = await t.http().post(`/v1/animals/${animal.body.id}/photos`).set('Authorization', `Bearer ${clinic.key}`).send({ contentType: 'image/jpeg', filename: 'rex.jpg', bytes: bytes.length });
+    const asked = await t
+      .http()
+      .post(`/v1/animals/${animal.body.id}/photos`)
+      .set('Authorization', `Bearer ${clinic.key}`)
+      .send({ contentType: 'image/jpeg', filename: 'rex.jpg', bytes: bytes.length });
     assert.equal(asked.status, 201);
     presigned.push(asked.body.upload.url);
     assert.equal((await fetch(asked.body.upload.url, { method: 'PUT', headers: asked.body.upload.headers, body: bytes })).status, 200);
@@ -51,7 +59,10 @@ describe('logs: no keys, tokens or presigned URLs', () => {
     presigned.push(...photo.renditions.map((r) => r.url));
 
     // Studio: presigned PUT, a worker holding a token and presigned URLs, presigned downloads.
-    const jobId = await createJob(t, studio.key, { name: 'Logged', preset: { variants: [{ name: 'thumb', longEdge: 200, format: 'webp', quality: 80 }] } });
+    const jobId = await createJob(t, studio.key, {
+      name: 'Logged',
+      preset: { variants: [{ name: 'thumb', longEdge: 200, format: 'webp', quality: 80 }] },
+    });
     await uploadFile(t, studio.key, jobId, fixture('raw', 'kodak_dc50.kdc'));
     assert.equal((await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', `Bearer ${studio.key}`)).status, 200);
     assert.equal((await waitForJob(t, studio.key, jobId)).status, 'completed');
@@ -66,7 +77,10 @@ describe('logs: no keys, tokens or presigned URLs', () => {
     assert.ok(completed.length > 10, `${completed.length} request lines`);
     assert.ok(completed.every((e) => typeof e.requestId === 'string'));
     assert.ok(completed.some((e) => e.tenantId === clinic.id));
-    assert.ok(entries.some((e) => String((e.req as { path?: string } | undefined)?.path ?? '').startsWith('/internal/')), 'the worker and Lambda calls are logged');
+    assert.ok(
+      entries.some((e) => String((e.req as { path?: string } | undefined)?.path ?? '').startsWith('/internal/')),
+      'the worker and Lambda calls are logged',
+    );
 
     const log = lines.join('');
     for (const [what, secret] of secrets) assert.equal(log.includes(secret), false, `the ${what} is in the logs`);

@@ -46,21 +46,45 @@ describe('the OpenAPI contract', () => {
 
   it('is committed as openapi/revela.json, identical to the served one, and the SDK types match it', async () => {
     const changed = differences(committed, served);
-    assert.deepEqual(changed, [], `openapi/revela.json is not the spec the API serves (differs at ${changed.join(', ')}): run \`${REGENERATE_COMMAND}\` and commit the result.`);
-    assert.equal(await readFile(SPEC_FILE, 'utf8'), renderSpec(served), `openapi/revela.json is not formatted as generated: run \`${REGENERATE_COMMAND}\`.`);
-    assert.ok((await readFile(SDK_TYPES_FILE, 'utf8')) === (await renderSdkTypes(committed)), `libs/sdk/src/schema.d.ts is not generated from openapi/revela.json: run \`${REGENERATE_COMMAND}\`.`);
+    assert.deepEqual(
+      changed,
+      [],
+      `openapi/revela.json is not the spec the API serves (differs at ${changed.join(', ')}): run \`${REGENERATE_COMMAND}\` and commit the result.`,
+    );
+    assert.equal(
+      await readFile(SPEC_FILE, 'utf8'),
+      renderSpec(served),
+      `openapi/revela.json is not formatted as generated: run \`${REGENERATE_COMMAND}\`.`,
+    );
+    assert.ok(
+      (await readFile(SDK_TYPES_FILE, 'utf8')) === (await renderSdkTypes(committed)),
+      `libs/sdk/src/schema.d.ts is not generated from openapi/revela.json: run \`${REGENERATE_COMMAND}\`.`,
+    );
   });
 
   it('names every operation by intent, once', () => {
     const ids = operations(served).map(({ op }) => op.operationId as string);
     for (const id of ids) assert.match(id, /^[a-z]+[A-Z][A-Za-z]*$/, `${id} is not a verbNoun operationId`);
     assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
-    for (const id of ['createJob', 'listJobs', 'getJob', 'listAnimals', 'createAnimal', 'getPhoto', 'createWebhookEndpoint', 'getJobDownload']) assert.ok(ids.includes(id), id);
+    for (const id of [
+      'createJob',
+      'listJobs',
+      'getJob',
+      'listAnimals',
+      'createAnimal',
+      'getPhoto',
+      'createWebhookEndpoint',
+      'getJobDownload',
+    ])
+      assert.ok(ids.includes(id), id);
   });
 
   it('groups operations under described tags, one per operation', () => {
     const described = new Map((served.tags as Array<{ name: string; description: string }>).map((tag) => [tag.name, tag.description]));
-    assert.deepEqual([...described.keys()], OPENAPI_TAGS.map(([name]) => name));
+    assert.deepEqual(
+      [...described.keys()],
+      OPENAPI_TAGS.map(([name]) => name),
+    );
     for (const [name, description] of described) assert.ok(description.length > 20, `${name} has a description`);
     for (const { path, method, op } of operations(served)) {
       assert.equal(op.tags?.length, 1, `${method} ${path} has one tag`);
@@ -78,7 +102,10 @@ describe('the OpenAPI contract', () => {
 
   it('has an example for every request and response body, and problem+json on every error', () => {
     for (const { path, method, op } of operations(served)) {
-      const bodies = [...Object.entries(op.requestBody?.content ?? {}), ...Object.values(op.responses as Json).flatMap((r: Json) => Object.entries(r.content ?? {}))];
+      const bodies = [
+        ...Object.entries(op.requestBody?.content ?? {}),
+        ...Object.values(op.responses as Json).flatMap((r: Json) => Object.entries(r.content ?? {})),
+      ];
       for (const [type, media] of bodies as Array<[string, Json]>) {
         if (media.schema?.format === 'binary' || type === 'multipart/form-data') continue;
         assert.ok(media.example !== undefined || media.examples !== undefined, `${method} ${path} ${type} has an example`);
@@ -92,14 +119,19 @@ describe('the OpenAPI contract', () => {
   });
 
   it('documents the rate-limit, idempotency and pagination headers and parameters', () => {
-    assert.ok(served.components.headers.RateLimit && served.components.headers['RateLimit-Policy'] && served.components.headers['Retry-After']);
+    assert.ok(
+      served.components.headers.RateLimit && served.components.headers['RateLimit-Policy'] && served.components.headers['Retry-After'],
+    );
     for (const { path, method, op } of operations(served)) {
       if (!op.security?.length) continue;
       const success = Object.entries(op.responses as Json).find(([status]) => status.startsWith('2'))![1];
       assert.ok(success.headers?.RateLimit && success.headers['RateLimit-Policy'], `${method} ${path} documents RateLimit`);
       assert.ok(op.responses['429']?.headers?.['Retry-After'], `${method} ${path} documents 429 with Retry-After`);
       if (method === 'post') {
-        assert.ok(op.parameters.some((p: Json) => p.$ref === '#/components/parameters/IdempotencyKey'), `${method} ${path} takes Idempotency-Key`);
+        assert.ok(
+          op.parameters.some((p: Json) => p.$ref === '#/components/parameters/IdempotencyKey'),
+          `${method} ${path} takes Idempotency-Key`,
+        );
         assert.ok(op.responses['409'] && op.responses['422'], `${method} ${path} documents 409 and 422`);
         assert.ok(success.headers['Idempotent-Replayed'], `${method} ${path} documents Idempotent-Replayed`);
       }

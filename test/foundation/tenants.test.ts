@@ -15,7 +15,11 @@ describe('tenants and API keys', () => {
 
   describe('POST /v1/tenants', () => {
     it('creates a tenant with the admin token and shows its key once', async () => {
-      const res = await t.http().post('/v1/tenants').set('Authorization', `Bearer ${t.adminToken}`).send({ name: 'Happy Paws', kind: 'clinic' });
+      const res = await t
+        .http()
+        .post('/v1/tenants')
+        .set('Authorization', `Bearer ${t.adminToken}`)
+        .send({ name: 'Happy Paws', kind: 'clinic' });
       assert.equal(res.status, 201);
       assert.equal(res.body.tenant.name, 'Happy Paws');
       assert.equal(res.body.tenant.kind, 'clinic');
@@ -101,7 +105,11 @@ describe('tenants and API keys', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: { status: number; body: { items: Array<{ name: string }>; nextCursor: string | null } } = await t.http().get("/v1/api-keys").query(cursor ? { limit: 2, cursor } : { limit: 2 }).set('Authorization', auth);
+        const res: { status: number; body: { items: Array<{ name: string }>; nextCursor: string | null } } = await t
+          .http()
+          .get('/v1/api-keys')
+          .query(cursor ? { limit: 2, cursor } : { limit: 2 })
+          .set('Authorization', auth);
         assert.equal(res.status, 200);
         assert.ok(res.body.items.length <= 2);
         seen.push(...res.body.items.map((k: { name: string }) => k.name));
@@ -111,7 +119,10 @@ describe('tenants and API keys', () => {
 
       const bad = await t.http().get('/v1/api-keys').query({ limit: 0, cursor: 'garbage' }).set('Authorization', auth);
       assert.equal(bad.status, 400);
-      assert.deepEqual(bad.body.errors.map((e: { field: string }) => e.field), ['limit']);
+      assert.deepEqual(
+        bad.body.errors.map((e: { field: string }) => e.field),
+        ['limit'],
+      );
       const badCursor = await t.http().get('/v1/api-keys').query({ cursor: 'garbage' }).set('Authorization', auth);
       assert.equal(badCursor.status, 400);
       assert.equal(badCursor.body.errors[0].field, 'cursor');

@@ -86,7 +86,16 @@ describe('module tier: animals', () => {
         { ...bolinha, weightKg: 2000 },
         { ...bolinha, weightKg: 0.001 },
         { ...bolinha, notes: 'Line one\nline two\ttabbed' },
-        { ...bolinha, breed: null, neutered: null, birthDate: null, microchipId: null, weightKg: null, notes: null, tutor: { name: 'Ana', phone: null, email: null } },
+        {
+          ...bolinha,
+          breed: null,
+          neutered: null,
+          birthDate: null,
+          microchipId: null,
+          weightKg: null,
+          notes: null,
+          tutor: { name: 'Ana', phone: null, email: null },
+        },
       ]) {
         const res = await create(body);
         assert.equal(res.status, 201, `${JSON.stringify(body)}: ${res.text}`);
@@ -178,7 +187,13 @@ describe('module tier: animals', () => {
     });
 
     it('answers malformed JSON with 400 problem+json', async () => {
-      const res = await tier.request({ method: 'POST', url: '/v1/animals', authorization: clinic, body: '{"name": ', headers: { 'content-type': 'application/json' } });
+      const res = await tier.request({
+        method: 'POST',
+        url: '/v1/animals',
+        authorization: clinic,
+        body: '{"name": ',
+        headers: { 'content-type': 'application/json' },
+      });
       assertProblem(res, 400);
       assert.deepEqual(tier.calls(), []);
     });
@@ -194,7 +209,8 @@ describe('module tier: animals', () => {
       assert.equal(body.breed, null);
       assert.equal(body.microchipId, null);
       assert.equal(body.tutor?.phone, null);
-      for (const absent of ['name', 'species', 'sex', 'neutered', 'birthDate', 'notes'] as const) assert.equal(body[absent], undefined, absent);
+      for (const absent of ['name', 'species', 'sex', 'neutered', 'birthDate', 'notes'] as const)
+        assert.equal(body[absent], undefined, absent);
       assert.equal(body.tutor?.name, undefined);
       assert.equal(body.tutor?.email, undefined);
     });
@@ -202,7 +218,7 @@ describe('module tier: animals', () => {
     it('accepts an empty patch and normalises a chip as on create', async () => {
       assert.equal((await patch({})).status, 200);
       assert.equal((await patch({ microchipId: '941-000-011-112-222' })).status, 200);
-      assert.equal(animals.callsTo('update')[1]![2].microchipId, '941000011112222');
+      assert.equal(animals.callsTo('update')[1][2].microchipId, '941000011112222');
     });
 
     it('refuses null for the fields that are never empty', async () => {
@@ -229,15 +245,21 @@ describe('module tier: animals', () => {
   describe('GET /v1/animals (list)', () => {
     it('hands limit, cursor and filters to the service', async () => {
       const cursor = encodeCursor({ createdAt: new Date('2026-01-01T00:00:00Z'), id: ID });
-      const res = await tier.request({ method: 'GET', url: '/v1/animals', authorization: clinic, query: { limit: 2, cursor, species: 'cat', q: '  costa ' } });
+      const res = await tier.request({
+        method: 'GET',
+        url: '/v1/animals',
+        authorization: clinic,
+        query: { limit: 2, cursor, species: 'cat', q: '  costa ' },
+      });
       assert.equal(res.status, 200, res.text);
       const [[, query, page]] = animals.callsTo('list');
       assert.equal(query.species, 'cat');
       assert.equal(query.q, 'costa');
       assert.deepEqual(page, { limit: 2, after: { createdAt: new Date('2026-01-01T00:00:00Z'), id: ID } });
       await tier.request({ method: 'GET', url: '/v1/animals', authorization: clinic });
-      assert.deepEqual(animals.callsTo('list')[1]![2], { limit: 20 }, 'the default page size');
-      for (const limit of [1, 100]) assert.equal((await tier.request({ method: 'GET', url: '/v1/animals', authorization: clinic, query: { limit } })).status, 200);
+      assert.deepEqual(animals.callsTo('list')[1][2], { limit: 20 }, 'the default page size');
+      for (const limit of [1, 100])
+        assert.equal((await tier.request({ method: 'GET', url: '/v1/animals', authorization: clinic, query: { limit } })).status, 200);
     });
 
     it('answers 400 naming limit, cursor, species or q', async () => {
@@ -265,7 +287,12 @@ describe('module tier: animals', () => {
     it('answers a malformed id with 400 naming the parameter, on every route', async () => {
       for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
         for (const id of ['not-a-uuid', '9b2f3c1e8d4a4b6e9f102a3b4c5d6e7f', `${ID}x`]) {
-          const res = await tier.request({ method, url: `/v1/animals/${id}`, authorization: clinic, body: method === 'PATCH' ? { name: 'Rex' } : undefined });
+          const res = await tier.request({
+            method,
+            url: `/v1/animals/${id}`,
+            authorization: clinic,
+            body: method === 'PATCH' ? { name: 'Rex' } : undefined,
+          });
           assertProblem(res, 400, { fields: ['id'] });
         }
       }
@@ -301,7 +328,12 @@ describe('module tier: animals', () => {
         ['PATCH', `/v1/animals/${ID}`],
         ['DELETE', `/v1/animals/${ID}`],
       ] as const) {
-        const res = await tier.request({ method, url, authorization: studio, body: method === 'GET' || method === 'DELETE' ? undefined : { name: '' } });
+        const res = await tier.request({
+          method,
+          url,
+          authorization: studio,
+          body: method === 'GET' || method === 'DELETE' ? undefined : { name: '' },
+        });
         assertProblem(res, 403, { slug: 'forbidden' });
         assert.match(res.body.detail, /clinic/);
       }

@@ -66,7 +66,10 @@ describe('module tier: studio jobs', () => {
 
   describe('POST /v1/jobs', () => {
     it('fills what the preset leaves out from the defaults', async () => {
-      const res = await createJob({ name: 'Wedding / Silva "2026"', preset: { variants: [{ name: 'web', longEdge: 800, format: 'jpeg', quality: 82 }], colour: { exposure: 0.5 } } });
+      const res = await createJob({
+        name: 'Wedding / Silva "2026"',
+        preset: { variants: [{ name: 'web', longEdge: 800, format: 'jpeg', quality: 82 }], colour: { exposure: 0.5 } },
+      });
       assert.equal(res.status, 201, res.text);
       const [[, name, preset]] = repository.callsTo('create');
       assert.equal(name, 'Wedding / Silva "2026"');
@@ -74,13 +77,21 @@ describe('module tier: studio jobs', () => {
       assert.deepEqual(preset.colour, { ...DEFAULT_PRESET.colour, exposure: 0.5 });
       assert.equal(preset.source, DEFAULT_PRESET.source);
       assert.equal((await createJob({ name: 'Defaults' })).status, 201);
-      assert.deepEqual(repository.callsTo('create')[1]![2], DEFAULT_PRESET);
+      assert.deepEqual(repository.callsTo('create')[1][2], DEFAULT_PRESET);
     });
 
     it('accepts the edges: long edge 16 and 16384 or "original", quality 1 and 100, 8 variants', async () => {
       const variant = (i: number, longEdge: number | 'original', quality: number) => ({ name: `v${i}`, longEdge, format: 'webp', quality });
-      const variants = [variant(0, 16, 1), variant(1, 16_384, 100), variant(2, 'original', 50), ...[3, 4, 5, 6, 7].map((i) => variant(i, 400, 80))];
-      const res = await createJob({ name: 'Edges', preset: { variants, colour: { exposure: -3, contrast: 1, saturation: -1 }, metadata: { copyright: null } } });
+      const variants = [
+        variant(0, 16, 1),
+        variant(1, 16_384, 100),
+        variant(2, 'original', 50),
+        ...[3, 4, 5, 6, 7].map((i) => variant(i, 400, 80)),
+      ];
+      const res = await createJob({
+        name: 'Edges',
+        preset: { variants, colour: { exposure: -3, contrast: 1, saturation: -1 }, metadata: { copyright: null } },
+      });
       assert.equal(res.status, 201, res.text);
     });
 
@@ -137,7 +148,12 @@ describe('module tier: studio jobs', () => {
     it('refuses two variants with the same name (a rule of the service), naming the second', async () => {
       const res = await createJob({
         name: 'Dup',
-        preset: { variants: [{ name: 'a', longEdge: 100, format: 'jpeg', quality: 80 }, { name: 'a', longEdge: 'original', format: 'webp', quality: 80 }] },
+        preset: {
+          variants: [
+            { name: 'a', longEdge: 100, format: 'jpeg', quality: 80 },
+            { name: 'a', longEdge: 'original', format: 'webp', quality: 80 },
+          ],
+        },
       });
       assertProblem(res, 400, { slug: 'validation-error', fields: ['preset.variants.1.name'] });
       assert.deepEqual(tier.calls(), [], 'nothing stored');
@@ -188,14 +204,23 @@ describe('module tier: studio jobs', () => {
   });
 
   describe('multipart completion and streamed uploads', () => {
-    const complete = (body: unknown) => tier.request({ method: 'POST', url: `/v1/jobs/${JOB}/files/${FILE}/complete`, authorization: studio, body });
+    const complete = (body: unknown) =>
+      tier.request({ method: 'POST', url: `/v1/jobs/${JOB}/files/${FILE}/complete`, authorization: studio, body });
 
     it('validates the part list with paths', async () => {
       for (const [body, fields] of [
         [{}, ['parts']],
         [{ parts: [] }, ['parts']],
         [{ parts: [{ partNumber: 0, etag: '' }] }, ['parts.0.etag', 'parts.0.partNumber']],
-        [{ parts: [{ partNumber: 1, etag: '"a"' }, { partNumber: 10_001, etag: '"b"' }] }, ['parts.1.partNumber']],
+        [
+          {
+            parts: [
+              { partNumber: 1, etag: '"a"' },
+              { partNumber: 10_001, etag: '"b"' },
+            ],
+          },
+          ['parts.1.partNumber'],
+        ],
       ] as const) {
         assertProblem(await complete(body), 400, { fields: [...fields] });
       }
@@ -205,16 +230,30 @@ describe('module tier: studio jobs', () => {
 
     it('answers 415 unless the body is sent as application/octet-stream', async () => {
       const url = `/v1/jobs/${JOB}/files/${FILE}/content`;
-      assertProblem(await tier.request({ method: 'PUT', url, authorization: studio, body: { data: 'x' } }), 415, { slug: 'unsupported-media-type' });
-      assertProblem(await tier.request({ method: 'PUT', url, authorization: studio, headers: { 'content-type': 'image/x-nikon-nef' }, body: Buffer.alloc(8) }), 415);
+      assertProblem(await tier.request({ method: 'PUT', url, authorization: studio, body: { data: 'x' } }), 415, {
+        slug: 'unsupported-media-type',
+      });
+      assertProblem(
+        await tier.request({
+          method: 'PUT',
+          url,
+          authorization: studio,
+          headers: { 'content-type': 'image/x-nikon-nef' },
+          body: Buffer.alloc(8),
+        }),
+        415,
+      );
       assert.deepEqual(tier.calls(), []);
     });
   });
 
   describe('lists, ids and access', () => {
     it('pages jobs and files with limit 1-100, a valid cursor and a known status', async () => {
-      assert.equal((await tier.request({ method: 'GET', url: '/v1/jobs', authorization: studio, query: { limit: 100, status: 'canceled' } })).status, 200);
-      assert.deepEqual(repository.callsTo('list')[0]!.slice(1), [101, undefined, 'canceled']);
+      assert.equal(
+        (await tier.request({ method: 'GET', url: '/v1/jobs', authorization: studio, query: { limit: 100, status: 'canceled' } })).status,
+        200,
+      );
+      assert.deepEqual(repository.callsTo('list')[0].slice(1), [101, undefined, 'canceled']);
       tier.resetCalls();
       for (const [url, query, field] of [
         ['/v1/jobs', { status: 'done' }, 'status'],
@@ -239,7 +278,12 @@ describe('module tier: studio jobs', () => {
         ['POST', `/v1/jobs/${JOB}/files/not-a-uuid/complete`, 'fileId'],
         ['PUT', `/v1/jobs/${JOB}/files/not-a-uuid/content`, 'fileId'],
       ] as const) {
-        const res = await tier.request({ method, url, authorization: studio, body: method === 'POST' && url.endsWith('complete') ? { parts: [{ partNumber: 1, etag: 'x' }] } : undefined });
+        const res = await tier.request({
+          method,
+          url,
+          authorization: studio,
+          body: method === 'POST' && url.endsWith('complete') ? { parts: [{ partNumber: 1, etag: 'x' }] } : undefined,
+        });
         assertProblem(res, 400, { fields: [field] });
       }
       assert.deepEqual(tier.calls(), []);

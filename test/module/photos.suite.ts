@@ -41,7 +41,7 @@ function photoRow(tenantId: string, values: Partial<PhotoEntity>): PhotoEntity {
     updatedAt: at,
     processedAt: null,
     ...values,
-  } as PhotoEntity;
+  };
 }
 
 describe('module tier: clinic photos', () => {
@@ -94,7 +94,13 @@ describe('module tier: clinic photos', () => {
       assert.equal(res.body.photo.status, 'pending_upload');
       assert.deepEqual(res.body.upload.headers, { 'Content-Type': 'image/jpeg', 'Content-Length': String(PHOTO_MAX_BYTES) });
       const [[, values]] = repository.callsTo('create');
-      assert.deepEqual(values, { animalId: ANIMAL, uploadMethod: 'presigned', filename: 'dog.jpg', contentType: 'image/jpeg', bytes: PHOTO_MAX_BYTES });
+      assert.deepEqual(values, {
+        animalId: ANIMAL,
+        uploadMethod: 'presigned',
+        filename: 'dog.jpg',
+        contentType: 'image/jpeg',
+        bytes: PHOTO_MAX_BYTES,
+      });
     });
 
     it('answers 415 for a type that is not an accepted image, before touching anything', async () => {
@@ -134,8 +140,8 @@ describe('module tier: clinic photos', () => {
     it('streams the file to storage and answers 202', async () => {
       const res = await upload({ filename: 'dog.jpg', contentType: 'image/jpeg', data: JPEG });
       assert.equal(res.status, 202, res.text);
-      assert.equal(repository.callsTo('create')[0]![1].uploadMethod, 'multipart');
-      assert.equal(repository.callsTo('markUploaded')[0]![3], JPEG.length);
+      assert.equal(repository.callsTo('create')[0][1].uploadMethod, 'multipart');
+      assert.equal(repository.callsTo('markUploaded')[0][3], JPEG.length);
     });
 
     it('answers 415 for a file that is not an image, without a row', async () => {
@@ -149,15 +155,21 @@ describe('module tier: clinic photos', () => {
       assertProblem(res, 413, { slug: 'payload-too-large' });
       const created = repository.callsTo('create');
       assert.equal(created.length, 1);
-      assert.deepEqual(repository.callsTo('delete')[0]!.slice(1), [ANIMAL, PHOTO]);
-      assert.deepEqual(storage.callsTo('deletePhoto')[0]![0], { tenantId: created[0]![0].tenantId, animalId: ANIMAL, photoId: PHOTO });
+      assert.deepEqual(repository.callsTo('delete')[0].slice(1), [ANIMAL, PHOTO]);
+      assert.deepEqual(storage.callsTo('deletePhoto')[0][0], { tenantId: created[0][0].tenantId, animalId: ANIMAL, photoId: PHOTO });
       assert.deepEqual(repository.callsTo('markUploaded'), [], 'never marked uploaded');
     });
 
     it('answers 400 naming `file` when the form carries no file', async () => {
       const boundary = 'revela-test';
       const body = `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${boundary}--\r\n`;
-      const res = await tier.request({ method: 'POST', url: PHOTOS, authorization: clinic, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body });
+      const res = await tier.request({
+        method: 'POST',
+        url: PHOTOS,
+        authorization: clinic,
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body,
+      });
       assertProblem(res, 400, { fields: ['file'] });
       assert.deepEqual(tier.calls(), []);
     });
@@ -166,7 +178,7 @@ describe('module tier: clinic photos', () => {
   describe('reading, ids and access', () => {
     it('pages with limit 1-100 and a valid cursor only', async () => {
       assert.equal((await tier.request({ method: 'GET', url: PHOTOS, authorization: clinic, query: { limit: 100 } })).status, 200);
-      assert.deepEqual(repository.callsTo('list')[0]!.slice(1), [ANIMAL, 101, undefined]);
+      assert.deepEqual(repository.callsTo('list')[0].slice(1), [ANIMAL, 101, undefined]);
       tier.resetCalls();
       for (const [query, field] of [
         [{ limit: 0 }, 'limit'],
@@ -186,7 +198,12 @@ describe('module tier: clinic photos', () => {
         ['DELETE', `${PHOTOS}/not-a-uuid`, 'photoId'],
         ['GET', `/v1/animals/nope/photos/${PHOTO}`, 'animalId'],
       ] as const) {
-        const res = await tier.request({ method, url, authorization: clinic, body: method === 'POST' ? { contentType: 'image/jpeg', filename: 'a.jpg', bytes: 1 } : undefined });
+        const res = await tier.request({
+          method,
+          url,
+          authorization: clinic,
+          body: method === 'POST' ? { contentType: 'image/jpeg', filename: 'a.jpg', bytes: 1 } : undefined,
+        });
         assertProblem(res, 400, { fields: [field] });
       }
       assert.deepEqual(tier.calls(), []);

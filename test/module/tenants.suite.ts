@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { type ApiKeyEntity, encodeCursor, type TenantEntity } from '#database';
+import { type ApiKeyEntity, encodeCursor } from '#database';
 import { ApiKeysController } from '../../apps/api/src/tenants/api-keys.controller.js';
 import { ApiKeysRepository } from '../../apps/api/src/tenants/api-keys.repository.js';
 import { TenantsController } from '../../apps/api/src/tenants/tenants.controller.js';
@@ -32,7 +32,7 @@ describe('module tier: tenants and API keys', () => {
     admin = `Bearer ${tier.adminToken}`;
     tenants = tier.fake(TenantsRepository);
     tenants.on('createWithKey', async (input, key, keyName) => ({
-      tenant: { id: ID, ...input, createdAt: AT } as TenantEntity,
+      tenant: { id: ID, ...input, createdAt: AT },
       apiKey: keyEntity(ID, keyName, key.prefix),
     }));
     keys = tier.fake(ApiKeysRepository);
@@ -168,10 +168,15 @@ describe('module tier: tenants and API keys', () => {
     it('pages with limit 1-100 and an opaque cursor; anything else is a 400 naming the field', async () => {
       const { authorization } = tier.keys.issue('studio');
       const after = { createdAt: AT, id: ID };
-      const ok = await tier.request({ method: 'GET', url: '/v1/api-keys', authorization, query: { limit: 100, cursor: encodeCursor(after) } });
+      const ok = await tier.request({
+        method: 'GET',
+        url: '/v1/api-keys',
+        authorization,
+        query: { limit: 100, cursor: encodeCursor(after) },
+      });
       assert.equal(ok.status, 200, ok.text);
       assert.deepEqual(ok.body, { items: [], nextCursor: null });
-      assert.deepEqual(keys.callsTo('list')[0]!.slice(1), [101, after], 'one extra row tells whether there is a next page');
+      assert.deepEqual(keys.callsTo('list')[0].slice(1), [101, after], 'one extra row tells whether there is a next page');
       tier.resetCalls();
       for (const [query, fields] of [
         [{ limit: 0 }, ['limit']],
@@ -198,7 +203,7 @@ describe('module tier: tenants and API keys', () => {
       assert.deepEqual(tier.calls(), []);
       const missing = await tier.request({ method: 'DELETE', url: `/v1/api-keys/${ID.toUpperCase()}`, authorization });
       assertProblem(missing, 404, { slug: 'not-found' });
-      assert.equal(keys.callsTo('findOne')[0]![1], ID);
+      assert.equal(keys.callsTo('findOne')[0][1], ID);
     });
 
     it('needs a tenant key: no key is a 401, the admin token too', async () => {

@@ -37,9 +37,14 @@ describe('the TypeScript SDK against the real API', () => {
   }
 
   /** Registers an endpoint for `events` on its own path; returns a verifier for what arrives there. */
-  async function subscribe(client: RevelaClient, events: Array<'photo.ready' | 'photo.failed' | 'job.completed' | 'job.completed_with_errors' | 'job.failed' | 'file.failed'>) {
+  async function subscribe(
+    client: RevelaClient,
+    events: Array<'photo.ready' | 'photo.failed' | 'job.completed' | 'job.completed_with_errors' | 'job.failed' | 'file.failed'>,
+  ) {
     const hookPath = `/${randomUUID()}`;
-    const endpoint = await unwrap(client.POST('/v1/webhook-endpoints', { body: { url: receiver.url(hookPath), events, description: 'SDK test' } }));
+    const endpoint = await unwrap(
+      client.POST('/v1/webhook-endpoints', { body: { url: receiver.url(hookPath), events, description: 'SDK test' } }),
+    );
     const webhook = new Webhook(endpoint.secret);
     return {
       wait: async (type: string, match: (data: Record<string, any>) => boolean = () => true) => {
@@ -74,13 +79,19 @@ describe('the TypeScript SDK against the real API', () => {
     assert.equal(put.status, 200);
 
     const event = await hooks.wait('photo.ready', (data) => data.photo.id === created.photo.id);
-    const photo = await unwrap(clinic.GET('/v1/animals/{animalId}/photos/{photoId}', { params: { path: { animalId: animal.id, photoId: created.photo.id } } }));
+    const photo = await unwrap(
+      clinic.GET('/v1/animals/{animalId}/photos/{photoId}', { params: { path: { animalId: animal.id, photoId: created.photo.id } } }),
+    );
     assert.equal(photo.status, 'ready');
-    assert.deepEqual(event.data.photo.renditions.map((r: { name: string }) => r.name), photo.renditions.map((r) => r.name));
+    assert.deepEqual(
+      event.data.photo.renditions.map((r: { name: string }) => r.name),
+      photo.renditions.map((r) => r.name),
+    );
     assert.equal(event.data.photo.original.width, photo.original!.width);
 
     const animals = [];
-    for await (const item of paginate((cursor) => clinic.GET('/v1/animals', { params: { query: { cursor, limit: 1 } } }))) animals.push(item.id);
+    for await (const item of paginate((cursor) => clinic.GET('/v1/animals', { params: { query: { cursor, limit: 1 } } })))
+      animals.push(item.id);
     assert.deepEqual(animals, [animal.id]);
   });
 
@@ -91,16 +102,28 @@ describe('the TypeScript SDK against the real API', () => {
       studio.POST('/v1/jobs', {
         body: {
           name: 'SDK batch',
-          preset: { variants: [{ name: 'web', longEdge: 640, format: 'jpeg', quality: 80 }, { name: 'thumb', longEdge: 160, format: 'webp', quality: 75 }] },
+          preset: {
+            variants: [
+              { name: 'web', longEdge: 640, format: 'jpeg', quality: 80 },
+              { name: 'thumb', longEdge: 160, format: 'webp', quality: 75 },
+            ],
+          },
         },
         params: { header: { 'Idempotency-Key': randomUUID() } },
       }),
     );
-    const files = [fixture('raw', 'lg_g4_h815_sample_1mp.dng'), fixture('raw', 'kodak_dc50.kdc'), fixture('raw', 'broken', 'iphone12pro_pruned.dng')];
+    const files = [
+      fixture('raw', 'lg_g4_h815_sample_1mp.dng'),
+      fixture('raw', 'kodak_dc50.kdc'),
+      fixture('raw', 'broken', 'iphone12pro_pruned.dng'),
+    ];
     for (const file of files) {
       const bytes = await readFile(file);
       const declared = await unwrap(
-        studio.POST('/v1/jobs/{id}/files', { params: { path: { id: job.id } }, body: { filename: path.basename(file), bytes: bytes.length } }),
+        studio.POST('/v1/jobs/{id}/files', {
+          params: { path: { id: job.id } },
+          body: { filename: path.basename(file), bytes: bytes.length },
+        }),
       );
       assert.equal(declared.upload.method, 'PUT');
       const put = await fetch(declared.upload.url!, { method: 'PUT', headers: declared.upload.headers, body: bytes });
@@ -123,7 +146,10 @@ describe('the TypeScript SDK against the real API', () => {
     assert.ok(failedFile.data.file.error);
 
     const listed = [];
-    for await (const file of paginate((cursor) => studio.GET('/v1/jobs/{id}/files', { params: { path: { id: job.id }, query: { cursor, limit: 2 } } }))) listed.push(file);
+    for await (const file of paginate((cursor) =>
+      studio.GET('/v1/jobs/{id}/files', { params: { path: { id: job.id }, query: { cursor, limit: 2 } } }),
+    ))
+      listed.push(file);
     assert.equal(listed.length, 3);
 
     const download = await unwrap(studio.GET('/v1/jobs/{id}/download', { params: { path: { id: job.id } } }));
@@ -131,6 +157,11 @@ describe('the TypeScript SDK against the real API', () => {
     const zip = await fetch(download.archive.url);
     assert.equal(zip.status, 200);
     const entries = await readZip(Buffer.from(await zip.arrayBuffer()));
-    assert.deepEqual([...entries.keys()].sort(), ['kodak_dc50_thumb.webp', 'kodak_dc50_web.jpg', 'lg_g4_h815_sample_1mp_thumb.webp', 'lg_g4_h815_sample_1mp_web.jpg']);
+    assert.deepEqual([...entries.keys()].sort(), [
+      'kodak_dc50_thumb.webp',
+      'kodak_dc50_web.jpg',
+      'lg_g4_h815_sample_1mp_thumb.webp',
+      'lg_g4_h815_sample_1mp_web.jpg',
+    ]);
   });
 });

@@ -55,7 +55,9 @@ describe('EC2 worker launcher', () => {
     });
     ssm.on(AddTagsToResourceCommand).resolves({});
     ssm.on(DeleteParameterCommand).resolves({});
-    ec2.on(RunInstancesCommand).callsFake(() => ({ OwnerId: ACCOUNT, Instances: [{ InstanceId: `i-${String(++instance).padStart(17, '0')}` }] }));
+    ec2
+      .on(RunInstancesCommand)
+      .callsFake(() => ({ OwnerId: ACCOUNT, Instances: [{ InstanceId: `i-${String(++instance).padStart(17, '0')}` }] }));
     ec2.on(TerminateInstancesCommand).resolves({});
   });
   after(async () => {
@@ -87,7 +89,8 @@ describe('EC2 worker launcher', () => {
   }
 
   async function stopAll(): Promise<void> {
-    for (const worker of await openWorkers()) assert.equal((await workerCall(workerRoutes.stopped, issued.get(worker.id)!, { reason: 'idle' })).status, 204);
+    for (const worker of await openWorkers())
+      assert.equal((await workerCall(workerRoutes.stopped, issued.get(worker.id)!, { reason: 'idle' })).status, 204);
     assert.deepEqual(await openWorkers(), []);
   }
 
@@ -182,10 +185,13 @@ describe('EC2 worker launcher', () => {
     assert.equal(ec2.commandCalls(RunInstancesCommand).length, 0, '5 files want 3 workers; 3 are alive');
 
     const [worker] = await openWorkers();
-    const token = issued.get(worker!.id)!;
+    const token = issued.get(worker.id)!;
     assert.equal((await workerCall(workerRoutes.heartbeat, token, { pid: 4242 })).status, 204);
     assert.equal((await workerCall(workerRoutes.stopped, token, { reason: 'idle' })).status, 204);
-    assert.deepEqual(ssm.commandCalls(DeleteParameterCommand).map((c) => c.args[0].input), [{ Name: `${PREFIX}/${worker!.id}` }]);
+    assert.deepEqual(
+      ssm.commandCalls(DeleteParameterCommand).map((c) => c.args[0].input),
+      [{ Name: `${PREFIX}/${worker.id}` }],
+    );
     const refused = await workerCall(workerRoutes.heartbeat, token, { pid: 4242 });
     assert.equal(refused.status, 401, 'the token is revoked with the stop');
 
@@ -197,7 +203,10 @@ describe('EC2 worker launcher', () => {
     await stopAll();
     ssm.resetHistory();
     ec2.reset();
-    ec2.on(RunInstancesCommand).rejectsOnce(new Error('InsufficientInstanceCapacity')).resolves({ OwnerId: ACCOUNT, Instances: [{ InstanceId: 'i-00000000000000099' }] });
+    ec2
+      .on(RunInstancesCommand)
+      .rejectsOnce(new Error('InsufficientInstanceCapacity'))
+      .resolves({ OwnerId: ACCOUNT, Instances: [{ InstanceId: 'i-00000000000000099' }] });
     const capacity = t.app.get(CapacityService);
 
     await capacity.ensureCapacity();
@@ -205,7 +214,10 @@ describe('EC2 worker launcher', () => {
     const failed = await db.query(`SELECT id, stop_reason FROM workers WHERE stop_reason LIKE 'launch failed%'`);
     assert.equal(failed.rows.length, 1);
     assert.match(failed.rows[0].stop_reason, /InsufficientInstanceCapacity/);
-    assert.deepEqual(ssm.commandCalls(DeleteParameterCommand).map((c) => c.args[0].input), [{ Name: `${PREFIX}/${failed.rows[0].id}` }]);
+    assert.deepEqual(
+      ssm.commandCalls(DeleteParameterCommand).map((c) => c.args[0].input),
+      [{ Name: `${PREFIX}/${failed.rows[0].id}` }],
+    );
     const queued = await db.query(`SELECT count(*)::int AS n FROM job_files WHERE status = 'queued'`);
     assert.equal(queued.rows[0].n, 5, 'every file is still queued');
 
@@ -239,21 +251,27 @@ describe('EC2 worker launcher', () => {
       ['TerminateInstancesCommand', 'RunInstancesCommand'],
       'terminated first, replaced after',
     );
-    assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand)[0]!.args[0].input, { InstanceIds: [worker.instance_id] });
+    assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand)[0].args[0].input, { InstanceIds: [worker.instance_id] });
     const { rows } = await db.query(`SELECT stopped_at IS NOT NULL AS stopped, stop_reason FROM workers WHERE id = $1`, [worker.id]);
     assert.deepEqual(rows[0], { stopped: true, stop_reason: 'terminated: no heartbeat for 300 s' });
-    assert.ok(ssm.commandCalls(DeleteParameterCommand).some((c) => c.args[0].input.Name === `${PREFIX}/${worker.id}`), 'its token parameter is deleted');
+    assert.ok(
+      ssm.commandCalls(DeleteParameterCommand).some((c) => c.args[0].input.Name === `${PREFIX}/${worker.id}`),
+      'its token parameter is deleted',
+    );
     assert.equal((await workerCall(workerRoutes.heartbeat, token, { pid: 1 })).status, 401, 'its token is revoked');
     assert.equal((await openWorkers()).length, 1);
   });
 
   it('terminates a worker past its maximum lifetime even though it still sends heartbeats, and leaves the others', async () => {
     const [old] = await openWorkers();
-    await db.query(`UPDATE workers SET started_at = now() - interval '7 hours', last_heartbeat_at = now() WHERE id = $1`, [old!.id]);
+    await db.query(`UPDATE workers SET started_at = now() - interval '7 hours', last_heartbeat_at = now() WHERE id = $1`, [old.id]);
     ec2.resetHistory();
     await t.app.get(CapacityService).ensureCapacity();
-    assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input), [{ InstanceIds: [old!.instance_id] }]);
-    const { rows } = await db.query(`SELECT stop_reason FROM workers WHERE id = $1`, [old!.id]);
+    assert.deepEqual(
+      ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input),
+      [{ InstanceIds: [old.instance_id] }],
+    );
+    const { rows } = await db.query(`SELECT stop_reason FROM workers WHERE id = $1`, [old.id]);
     assert.equal(rows[0].stop_reason, 'terminated: reached its maximum lifetime of 21600 s');
     assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1, 'replaced');
 
@@ -284,7 +302,11 @@ describe('EC2 worker launcher', () => {
   it('launches no more than a tenant’s cap of files in flight can use', async () => {
     await stopAll();
     for (const jobId of jobs) await t.http().post(`/v1/jobs/${jobId}/cancel`).set('Authorization', `Bearer ${studio.key}`);
-    const limited = await t.http().patch(`/v1/admin/tenants/${studio.id}/limits`).set('Authorization', `Bearer ${t.adminToken}`).send({ maxFilesInFlight: 1 });
+    const limited = await t
+      .http()
+      .patch(`/v1/admin/tenants/${studio.id}/limits`)
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .send({ maxFilesInFlight: 1 });
     assert.equal(limited.status, 200);
     ec2.resetHistory();
     await submitJob(5);

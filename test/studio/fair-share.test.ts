@@ -64,14 +64,20 @@ describe('fair share: who gets the next file', () => {
     // A alone: its oldest job first, files in upload order.
     const claimOne = () => asSystem('test: worker claim', () => queue.claim(randomUUID(), settings));
     const early = [await claimOne(), await claimOne()];
-    assert.deepEqual(early.map((f) => f?.id), first.files.slice(0, 2));
+    assert.deepEqual(
+      early.map((f) => f?.id),
+      first.files.slice(0, 2),
+    );
 
     const late = await queueJob(b.key, 'b1', 3);
     const rest = await claimAll();
     const who = rest.map((f) => (f.tenantId === a.id ? 'A' : 'B')).join('');
     // B has been served less recently than A (never), so it goes first, then they take turns.
     assert.equal(who, 'BABABAAAAAA');
-    assert.deepEqual(rest.filter((f) => f.tenantId === b.id).map((f) => f.id), late.files);
+    assert.deepEqual(
+      rest.filter((f) => f.tenantId === b.id).map((f) => f.id),
+      late.files,
+    );
     assert.deepEqual(
       rest.filter((f) => f.tenantId === a.id).map((f) => f.id),
       [...first.files.slice(2), ...second.files],
@@ -102,10 +108,12 @@ describe('fair share: who gets the next file', () => {
     assert.equal(claimed.filter((f) => f.tenantId === other.id).length, 3);
 
     // A lease that lapsed (its worker vanished) no longer counts as in flight: the file is taken over.
-    await db.query(`UPDATE job_files SET lease_until = now() - interval '1 second' WHERE id = $1`, [claimed.find((f) => f.tenantId === capped.id)!.id]);
+    await db.query(`UPDATE job_files SET lease_until = now() - interval '1 second' WHERE id = $1`, [
+      claimed.find((f) => f.tenantId === capped.id)!.id,
+    ]);
     const after = await claimAll();
     assert.equal(after.length, 1);
-    assert.equal(after[0]!.tenantId, capped.id);
+    assert.equal(after[0].tenantId, capped.id);
   });
 });
 
@@ -134,7 +142,8 @@ describe('fair share: a small job is not stuck behind a big one', () => {
     const big = await createJob(t, a.key, { name: 'A: 200 RAWs', preset });
     const small = await createJob(t, b.key, { name: 'B: 5 RAWs', preset });
     for (let i = 0; i < 200; i += 1) await uploadBytes(t, a.key, big, `A_${i}.dng`, buildSyntheticDng({ width: 96, height: 64, seed: i }));
-    for (let i = 0; i < 5; i += 1) await uploadBytes(t, b.key, small, `B_${i}.dng`, buildSyntheticDng({ width: 96, height: 64, seed: 1000 + i }));
+    for (let i = 0; i < 5; i += 1)
+      await uploadBytes(t, b.key, small, `B_${i}.dng`, buildSyntheticDng({ width: 96, height: 64, seed: 1000 + i }));
 
     await submitJob(t, a.key, big);
     // B queues after A, once A's files are being developed.

@@ -43,7 +43,11 @@ describe('job lifecycle: drafts, retries, deletion and retention', () => {
     const jobId = await createJob(t, studio.key, { name: 'Stuck', preset: PRESET });
     const kept = await uploadFile(t, studio.key, jobId, fixture('raw', 'kodak_dc50.kdc'));
     const never = await t.http().post(`/v1/jobs/${jobId}/files`).set('Authorization', auth()).send({ filename: 'lost.nef', bytes: 4096 });
-    const partial = await t.http().post(`/v1/jobs/${jobId}/files`).set('Authorization', auth()).send({ filename: 'huge.nef', bytes: 200 * 1024 ** 2 });
+    const partial = await t
+      .http()
+      .post(`/v1/jobs/${jobId}/files`)
+      .set('Authorization', auth())
+      .send({ filename: 'huge.nef', bytes: 200 * 1024 ** 2 });
     assert.equal(partial.body.upload.method, 'MULTIPART');
     const firstPart = partial.body.upload.parts[0];
     const put = await fetch(firstPart.url, { method: 'PUT', body: Buffer.alloc(partial.body.upload.partSize) });
@@ -60,7 +64,10 @@ describe('job lifecycle: drafts, retries, deletion and retention', () => {
       assert.equal(removed.status, 204, removed.text);
     }
     assert.deepEqual(t.s3Proxy!.openMultipartUploads(), [], 'the partial upload and its parts are gone');
-    assert.deepEqual((await listAllFiles(t, studio.key, jobId)).map((f) => f.filename), ['kodak_dc50.kdc']);
+    assert.deepEqual(
+      (await listAllFiles(t, studio.key, jobId)).map((f) => f.filename),
+      ['kodak_dc50.kdc'],
+    );
     const again = await t.http().delete(`/v1/jobs/${jobId}/files/${never.body.file.id}`).set('Authorization', auth());
     assert.equal(again.status, 404);
 
@@ -74,14 +81,21 @@ describe('job lifecycle: drafts, retries, deletion and retention', () => {
   it('gives a fresh upload target for a declared file, which works', async () => {
     const jobId = await createJob(t, studio.key, { name: 'Late upload', preset: PRESET });
     const body = await readFile(fixture('raw', 'nikon_d1.nef'));
-    const declared = await t.http().post(`/v1/jobs/${jobId}/files`).set('Authorization', auth()).send({ filename: 'DSC_1.NEF', bytes: body.length });
+    const declared = await t
+      .http()
+      .post(`/v1/jobs/${jobId}/files`)
+      .set('Authorization', auth())
+      .send({ filename: 'DSC_1.NEF', bytes: body.length });
     const renewed = await t.http().post(`/v1/jobs/${jobId}/files/${declared.body.file.id}/upload-target`).set('Authorization', auth());
     assert.equal(renewed.status, 200);
     assert.equal(renewed.body.upload.method, 'PUT');
     assert.ok(new Date(renewed.body.upload.expiresAt).getTime() > Date.now());
     const put = await fetch(renewed.body.upload.url, { method: 'PUT', headers: renewed.body.upload.headers, body });
     assert.equal(put.status, 200);
-    const foreign = await t.http().post(`/v1/jobs/${jobId}/files/${declared.body.file.id}/upload-target`).set('Authorization', `Bearer ${other.key}`);
+    const foreign = await t
+      .http()
+      .post(`/v1/jobs/${jobId}/files/${declared.body.file.id}/upload-target`)
+      .set('Authorization', `Bearer ${other.key}`);
     assert.equal(foreign.status, 404);
     await submitJob(t, studio.key, jobId);
     const refused = await t.http().post(`/v1/jobs/${jobId}/files/${declared.body.file.id}/upload-target`).set('Authorization', auth());
@@ -92,14 +106,13 @@ describe('job lifecycle: drafts, retries, deletion and retention', () => {
 
   it('renames a draft and changes its preset, and refuses once it is submitted', async () => {
     const jobId = await createJob(t, studio.key, { name: 'Old name' });
-    const patched = await t
-      .http()
-      .patch(`/v1/jobs/${jobId}`)
-      .set('Authorization', auth())
-      .send({ name: 'New name', preset: PRESET });
+    const patched = await t.http().patch(`/v1/jobs/${jobId}`).set('Authorization', auth()).send({ name: 'New name', preset: PRESET });
     assert.equal(patched.status, 200);
     assert.equal(patched.body.name, 'New name');
-    assert.deepEqual(patched.body.preset.variants.map((v: { name: string }) => v.name), ['web']);
+    assert.deepEqual(
+      patched.body.preset.variants.map((v: { name: string }) => v.name),
+      ['web'],
+    );
     const invalid = await t.http().patch(`/v1/jobs/${jobId}`).set('Authorization', auth()).send({ name: '' });
     assert.equal(invalid.status, 400);
     assert.equal(invalid.body.errors[0].field, 'name');
@@ -126,7 +139,13 @@ describe('job lifecycle: drafts, retries, deletion and retention', () => {
     assert.equal(early.status, 404);
     // The studio replaces the damaged original (here, straight in storage) and retries.
     const s3 = createS3Client(t.config.s3);
-    await s3.send(new PutObjectCommand({ Bucket: t.config.s3.buckets.raw, Key: keys.jobRaw(studio.id, jobId, brokenId), Body: await readFile(fixture('raw', 'kodak_dc50.kdc')) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: t.config.s3.buckets.raw,
+        Key: keys.jobRaw(studio.id, jobId, brokenId),
+        Body: await readFile(fixture('raw', 'kodak_dc50.kdc')),
+      }),
+    );
     const retried = await t.http().post(`/v1/jobs/${jobId}/retry`).set('Authorization', auth());
     assert.equal(retried.status, 200, retried.text);
     assert.equal(retried.body.requeued, 1);
@@ -174,7 +193,10 @@ describe('job lifecycle: drafts, retries, deletion and retention', () => {
     await t.app.get(JobLifecycleService).sweep();
     assert.deepEqual(await objectsUnder(t.config.s3.buckets.raw, prefix), []);
     assert.deepEqual(await objectsUnder(t.config.s3.buckets.processed, prefix), []);
-    const { rows } = await db.query(`SELECT (SELECT count(*)::int FROM jobs WHERE id = $1) AS jobs, (SELECT count(*)::int FROM job_files WHERE job_id = $1) AS files`, [running]);
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*)::int FROM jobs WHERE id = $1) AS jobs, (SELECT count(*)::int FROM job_files WHERE job_id = $1) AS files`,
+      [running],
+    );
     assert.deepEqual(rows[0], { jobs: 0, files: 0 });
 
     const canceled = await createJob(t, studio.key, { name: 'Canceled' });
@@ -192,7 +214,9 @@ describe('job lifecycle: drafts, retries, deletion and retention', () => {
     assert.ok(Math.abs(retention - 30 * 86_400_000) < 5000, `30 days by default, got ${retention} ms`);
 
     // Time passes: the retention is over.
-    await db.query(`UPDATE jobs SET finished_at = now() - interval '31 days', expires_at = now() - interval '1 day' WHERE id = $1`, [jobId]);
+    await db.query(`UPDATE jobs SET finished_at = now() - interval '31 days', expires_at = now() - interval '1 day' WHERE id = $1`, [
+      jobId,
+    ]);
     const gone = await t.http().get(`/v1/jobs/${jobId}/download`).set('Authorization', auth());
     assert.equal(gone.status, 410);
     assert.match(gone.headers['content-type'], /problem\+json/);
@@ -216,6 +240,9 @@ describe('job lifecycle: drafts, retries, deletion and retention', () => {
     }
     assert.ok(workers.length > 0 && workers.every((w) => w.stopped), 'the workers stopped after IDLE_SHUTDOWN_SECONDS');
     const left = new Set(await readdir(os.tmpdir()));
-    assert.deepEqual(workers.filter((w) => left.has(`revela-worker-${w.id}`)).map((w) => w.id), []);
+    assert.deepEqual(
+      workers.filter((w) => left.has(`revela-worker-${w.id}`)).map((w) => w.id),
+      [],
+    );
   });
 });

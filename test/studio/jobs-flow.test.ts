@@ -19,7 +19,14 @@ const PRESET = {
   ],
 };
 
-const GOOD = ['nikon_d1.nef', 'canon_eos_d30.crw', 'lg_g4_h815_sample_1mp.dng', 'canon_eos_6d_lossy_reduced.dng', 'kodak_dc50.kdc', 'kodak_c330_headerless.raw'];
+const GOOD = [
+  'nikon_d1.nef',
+  'canon_eos_d30.crw',
+  'lg_g4_h815_sample_1mp.dng',
+  'canon_eos_6d_lossy_reduced.dng',
+  'kodak_dc50.kdc',
+  'kodak_c330_headerless.raw',
+];
 
 describe('studio jobs: the whole flow with the local launcher', () => {
   let t: TestApp;
@@ -42,7 +49,12 @@ describe('studio jobs: the whole flow with the local launcher', () => {
       const clientName = name === 'kodak_dc50.kdc' ? '../../etc\\..\\kodak_dc50.kdc' : name;
       ids.set(name, await uploadFile(t, studio.key, jobId, fixture('raw', name), clientName));
     }
-    for (const name of ['nikon_d70s_jpeg_with_nef_extension.nef', 'sony_slt-a55_truncated.arw', 'canon_eos_r6_pruned.cr3', 'iphone12pro_pruned.dng']) {
+    for (const name of [
+      'nikon_d70s_jpeg_with_nef_extension.nef',
+      'sony_slt-a55_truncated.arw',
+      'canon_eos_r6_pruned.cr3',
+      'iphone12pro_pruned.dng',
+    ]) {
       ids.set(name, await uploadFile(t, studio.key, jobId, fixture('raw', 'broken', name)));
     }
     ids.set('gopro_hero6_black.gpr', await uploadFile(t, studio.key, jobId, fixture('raw', 'gopro_hero6_black.gpr')));
@@ -64,13 +76,18 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     assert.ok(job.workerSeconds > 0);
     assert.ok(job.startedAt && job.finishedAt);
 
-    const files = new Map((await listAllFiles(t, studio.key, jobId)).map((f) => [f.id === ids.get('kodak_dc50.kdc') ? 'kodak_dc50.kdc' : f.filename, f]));
+    const files = new Map(
+      (await listAllFiles(t, studio.key, jobId)).map((f) => [f.id === ids.get('kodak_dc50.kdc') ? 'kodak_dc50.kdc' : f.filename, f]),
+    );
     assert.equal(files.get('kodak_dc50.kdc')!.filename, '../../etc\\..\\kodak_dc50.kdc', 'the original name is kept as data');
     for (const name of GOOD) {
       const file = files.get(name)!;
       assert.equal(file.status, 'done', `${name}: ${file.error}`);
       assert.equal(file.source, INSTALLED_SOURCE, name);
-      assert.deepEqual(file.outputs.map((o: { variant: string }) => o.variant), ['web', 'thumb']);
+      assert.deepEqual(
+        file.outputs.map((o: { variant: string }) => o.variant),
+        ['web', 'thumb'],
+      );
       assert.ok(Math.max(file.outputs[0].width, file.outputs[0].height) <= 800);
     }
     assert.equal(files.get('nikon_d70s_jpeg_with_nef_extension.nef')!.source, 'developed-image', 'a JPEG renamed .nef is sniffed as JPEG');
@@ -96,13 +113,13 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     for (const entry of entries.keys()) assert.doesNotMatch(entry, /[\\/]|\.\./, 'flat, safe entry names');
     for (const name of GOOD) {
       const base = name.replace(/\.[^.]*$/, '');
-      const web = await sharp(entries.get(`${base}_web.jpg`)!).metadata();
-      const thumb = await sharp(entries.get(`${base}_thumb.webp`)!).metadata();
+      const web = await sharp(entries.get(`${base}_web.jpg`)).metadata();
+      const thumb = await sharp(entries.get(`${base}_thumb.webp`)).metadata();
       assert.equal(web.format, 'jpeg');
       assert.equal(thumb.format, 'webp');
       const record = files.get(name)!.outputs;
       assert.deepEqual([web.width, web.height], [record[0].width, record[0].height]);
-      assert.ok(Math.max(thumb.width!, thumb.height!) <= 200);
+      assert.ok(Math.max(thumb.width, thumb.height) <= 200);
     }
 
     const perFile = download.body.files.find((f: { id: string }) => f.id === ids.get('nikon_d1.nef'));
@@ -114,12 +131,24 @@ describe('studio jobs: the whole flow with the local launcher', () => {
   it('refuses to submit until every declared upload is there with its declared size', async () => {
     const jobId = await createJob(t, studio.key, { name: 'Incomplete' });
     await uploadFile(t, studio.key, jobId, fixture('raw', 'kodak_dc50.kdc'));
-    const missing = await t.http().post(`/v1/jobs/${jobId}/files`).set('Authorization', auth()).send({ filename: 'DSC_0001.NEF', bytes: 1234 });
-    const wrongSize = await t.http().post(`/v1/jobs/${jobId}/files`).set('Authorization', auth()).send({ filename: 'short.nef', bytes: 5000 });
+    const missing = await t
+      .http()
+      .post(`/v1/jobs/${jobId}/files`)
+      .set('Authorization', auth())
+      .send({ filename: 'DSC_0001.NEF', bytes: 1234 });
+    const wrongSize = await t
+      .http()
+      .post(`/v1/jobs/${jobId}/files`)
+      .set('Authorization', auth())
+      .send({ filename: 'short.nef', bytes: 5000 });
     assert.equal(missing.status, 201);
     // S3 refuses a body that differs from the signed length; s3rver stores it, which lets this test
     // put a wrong-sized object where submit must find it.
-    const put = await fetch(wrongSize.body.upload.url, { method: 'PUT', headers: { ...wrongSize.body.upload.headers, 'Content-Length': '10' }, body: Buffer.alloc(10) });
+    const put = await fetch(wrongSize.body.upload.url, {
+      method: 'PUT',
+      headers: { ...wrongSize.body.upload.headers, 'Content-Length': '10' },
+      body: Buffer.alloc(10),
+    });
     assert.equal(put.status, 200);
 
     const res = await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', auth());
@@ -136,7 +165,11 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     const { readFile, stat } = await import('node:fs/promises');
     const path = fixture('raw', 'canon_eos_6d_lossy_reduced.dng');
     const { size } = await stat(path);
-    const declared = await t.http().post(`/v1/jobs/${jobId}/files`).set('Authorization', auth()).send({ filename: 'IMG_2533.dng', bytes: size });
+    const declared = await t
+      .http()
+      .post(`/v1/jobs/${jobId}/files`)
+      .set('Authorization', auth())
+      .send({ filename: 'IMG_2533.dng', bytes: size });
     const body = await readFile(path);
     const tooBig = await t
       .http()
@@ -166,7 +199,10 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     assert.equal(res.body.upload.method, 'MULTIPART');
     const { partSize, parts, completeUrl } = res.body.upload;
     assert.equal(parts.length, Math.ceil(bytes / partSize));
-    assert.deepEqual(parts.map((p: { partNumber: number }) => p.partNumber), parts.map((_: unknown, i: number) => i + 1));
+    assert.deepEqual(
+      parts.map((p: { partNumber: number }) => p.partNumber),
+      parts.map((_: unknown, i: number) => i + 1),
+    );
     assert.match(parts[0].url, /uploadId=/);
     assert.equal(completeUrl, `/v1/jobs/${jobId}/files/${res.body.file.id}/complete`);
 
@@ -186,7 +222,10 @@ describe('studio jobs: the whole flow with the local launcher', () => {
 
     const canceled = await t.http().get('/v1/jobs').query({ status: 'canceled' }).set('Authorization', auth());
     assert.ok(canceled.body.items.some((j: { id: string }) => j.id === jobId));
-    assert.ok(canceled.body.items.every((j: { status: string }) => j.status === 'canceled'), 'the filter returns only canceled jobs');
+    assert.ok(
+      canceled.body.items.every((j: { status: string }) => j.status === 'canceled'),
+      'the filter returns only canceled jobs',
+    );
     const page = await t.http().get('/v1/jobs').query({ limit: 1 }).set('Authorization', auth());
     assert.equal(page.body.items.length, 1);
     assert.ok(page.body.nextCursor);
@@ -216,7 +255,10 @@ describe('studio jobs: the whole flow with the local launcher', () => {
     assert.equal(launcher.running().size, 0, 'the workers stopped');
     const files = await listAllFiles(t, studio.key, jobId);
     assert.equal(files.length, 6);
-    assert.ok(files.every((f) => f.status === 'canceled' || f.status === 'done'), files.map((f) => f.status).join(','));
+    assert.ok(
+      files.every((f) => f.status === 'canceled' || f.status === 'done'),
+      files.map((f) => f.status).join(','),
+    );
     assert.equal(files.find((f) => f.id === held)?.status, 'canceled', 'the file held at cancel time stays canceled');
     assert.ok(files.filter((f) => f.status === 'canceled').length >= 4);
     const job = await t.http().get(`/v1/jobs/${jobId}`).set('Authorization', auth());
@@ -229,7 +271,11 @@ describe('studio jobs: the whole flow with the local launcher', () => {
       const listed = await s3.send(
         new ListObjectsV2Command({ Bucket: t.config.s3.buckets.processed, Prefix: `tenants/${studio.id}/jobs/${jobId}/out/${file.id}/` }),
       );
-      assert.equal(listed.KeyCount ?? 0, file.status === 'done' ? file.outputs.length : 0, `${file.status} file ${file.filename} keeps only its own outputs`);
+      assert.equal(
+        listed.KeyCount ?? 0,
+        file.status === 'done' ? file.outputs.length : 0,
+        `${file.status} file ${file.filename} keeps only its own outputs`,
+      );
     }
   });
 

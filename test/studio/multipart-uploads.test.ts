@@ -15,7 +15,14 @@ const PRESET = { variants: [{ name: 'thumb', longEdge: 200, format: 'webp', qual
 
 interface Declared {
   file: { id: string };
-  upload: { method: 'PUT' | 'MULTIPART'; url?: string; headers: Record<string, string>; partSize?: number; parts?: Array<{ partNumber: number; url: string }>; completeUrl?: string };
+  upload: {
+    method: 'PUT' | 'MULTIPART';
+    url?: string;
+    headers: Record<string, string>;
+    partSize?: number;
+    parts?: Array<{ partNumber: number; url: string }>;
+    completeUrl?: string;
+  };
 }
 
 /**
@@ -34,8 +41,11 @@ describe('studio uploads: multipart above 100 MB, abort on cancel, what a presig
     return res.body as Declared;
   };
   const openUploads = async (prefix: string) =>
-    ((await s3.send(new ListMultipartUploadsCommand({ Bucket: t.config.s3.buckets.raw, Prefix: prefix }))).Uploads ?? []).map((u) => u.UploadId);
-  const uploadIdInDb = async (fileId: string) => (await db.query(`SELECT multipart_upload_id FROM job_files WHERE id = $1`, [fileId])).rows[0].multipart_upload_id;
+    ((await s3.send(new ListMultipartUploadsCommand({ Bucket: t.config.s3.buckets.raw, Prefix: prefix }))).Uploads ?? []).map(
+      (u) => u.UploadId,
+    );
+  const uploadIdInDb = async (fileId: string) =>
+    (await db.query(`SELECT multipart_upload_id FROM job_files WHERE id = $1`, [fileId])).rows[0].multipart_upload_id;
 
   before(async () => {
     t = await startTestApp({ IDLE_SHUTDOWN_SECONDS: '1' }, { s3Proxy: true });
@@ -56,7 +66,11 @@ describe('studio uploads: multipart above 100 MB, abort on cancel, what a presig
     assert.equal(upload.method, 'MULTIPART');
     assert.equal(upload.partSize, 16 * MiB);
     const parts = upload.parts!;
-    assert.deepEqual(parts.map((p) => p.partNumber), [1, 2, 3, 4, 5, 6, 7], '6 parts of 16 MiB and a last one of 4 MiB + 1 byte');
+    assert.deepEqual(
+      parts.map((p) => p.partNumber),
+      [1, 2, 3, 4, 5, 6, 7],
+      '6 parts of 16 MiB and a last one of 4 MiB + 1 byte',
+    );
     assert.equal(upload.completeUrl, `/v1/jobs/${jobId}/files/${file.id}/complete`);
     const uploadId = await uploadIdInDb(file.id);
     assert.deepEqual(await openUploads(`tenants/${studio.id}/jobs/${jobId}/`), [uploadId], 'S3 lists the open upload');
@@ -78,11 +92,11 @@ describe('studio uploads: multipart above 100 MB, abort on cancel, what a presig
     const early = await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', auth());
     assert.equal(early.status, 409, 'not submittable while the upload is still open');
 
-    const completed = await t.http().post(upload.completeUrl!).set('Authorization', auth()).send({ parts: etags });
+    const completed = await t.http().post(upload.completeUrl).set('Authorization', auth()).send({ parts: etags });
     assert.equal(completed.status, 200, completed.text);
     assert.equal(await uploadIdInDb(file.id), null, 'the upload id is cleared once completed');
     assert.deepEqual(await openUploads(`tenants/${studio.id}/jobs/${jobId}/`), []);
-    const again = await t.http().post(upload.completeUrl!).set('Authorization', auth()).send({ parts: etags });
+    const again = await t.http().post(upload.completeUrl).set('Authorization', auth()).send({ parts: etags });
     assert.equal(again.status, 409, 'completing twice is a conflict');
 
     const submitted = await t.http().post(`/v1/jobs/${jobId}/submit`).set('Authorization', auth());
@@ -90,9 +104,12 @@ describe('studio uploads: multipart above 100 MB, abort on cancel, what a presig
     const job = await waitForJob(t, studio.key, jobId);
     assert.equal(job.status, 'completed', JSON.stringify(job.fileCounts));
     const [done] = await listAllFiles(t, studio.key, jobId);
-    assert.equal(done!.status, 'done', done!.error);
-    assert.equal(done!.bytes, bytes);
-    assert.deepEqual(done!.outputs.map((o: { variant: string }) => o.variant), ['thumb']);
+    assert.equal(done.status, 'done', done.error);
+    assert.equal(done.bytes, bytes);
+    assert.deepEqual(
+      done.outputs.map((o: { variant: string }) => o.variant),
+      ['thumb'],
+    );
   });
 
   it('draws the line at exactly 100 MB (one PUT), and cancel aborts the open multipart upload', async () => {
@@ -105,7 +122,7 @@ describe('studio uploads: multipart above 100 MB, abort on cancel, what a presig
 
     const uploadId = await uploadIdInDb(above.file.id);
     assert.ok(uploadId);
-    const part = await fetch(above.upload.parts![0]!.url, { method: 'PUT', body: Buffer.alloc(16 * MiB) });
+    const part = await fetch(above.upload.parts![0].url, { method: 'PUT', body: Buffer.alloc(16 * MiB) });
     assert.equal(part.status, 200);
     assert.deepEqual(await openUploads(`tenants/${studio.id}/jobs/${jobId}/`), [uploadId]);
 
@@ -124,7 +141,11 @@ describe('studio uploads: multipart above 100 MB, abort on cancel, what a presig
     const bytes = 4_055_474;
     const { file, upload } = await declare(jobId, 'DSC_0001.NEF', bytes);
     assert.equal(upload.method, 'PUT');
-    assert.deepEqual(upload.headers, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes) }, 'the headers a client must send');
+    assert.deepEqual(
+      upload.headers,
+      { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes) },
+      'the headers a client must send',
+    );
     const url = new URL(upload.url!);
     assert.deepEqual(url.searchParams.get('X-Amz-SignedHeaders')!.split(';').sort(), ['content-length', 'content-type', 'host']);
 
@@ -136,11 +157,15 @@ describe('studio uploads: multipart above 100 MB, abort on cancel, what a presig
     const key = `tenants/${studio.id}/jobs/${jobId}/raw/${file.id}`;
     assert.equal(decodeURIComponent(url.pathname), `/${t.config.s3.buckets.raw}/${key}`);
     const signature = async (contentType: string, contentLength: number) => {
-      const signed = await getSignedUrl(s3, new PutObjectCommand({ Bucket: t.config.s3.buckets.raw, Key: key, ContentType: contentType, ContentLength: contentLength }), {
-        expiresIn,
-        signingDate,
-        signableHeaders: new Set(['content-type', 'content-length']),
-      });
+      const signed = await getSignedUrl(
+        s3,
+        new PutObjectCommand({ Bucket: t.config.s3.buckets.raw, Key: key, ContentType: contentType, ContentLength: contentLength }),
+        {
+          expiresIn,
+          signingDate,
+          signableHeaders: new Set(['content-type', 'content-length']),
+        },
+      );
       return new URL(signed).searchParams.get('X-Amz-Signature');
     };
     const urlSignature = url.searchParams.get('X-Amz-Signature');

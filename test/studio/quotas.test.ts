@@ -42,7 +42,11 @@ describe('quotas: allowances set by the platform admin', () => {
     assert.equal(reset.filesPerJob, 500);
     assert.deepEqual(reset.overridden, ['retentionDays']);
 
-    const asTenant = await t.http().patch(`/v1/admin/tenants/${studio.id}/limits`).set('Authorization', `Bearer ${studio.key}`).send({ filesPerJob: 100_000 });
+    const asTenant = await t
+      .http()
+      .patch(`/v1/admin/tenants/${studio.id}/limits`)
+      .set('Authorization', `Bearer ${studio.key}`)
+      .send({ filesPerJob: 100_000 });
     assert.ok([401, 403].includes(asTenant.status), `${asTenant.status}`);
     const unknown = await t.http().get('/v1/admin/tenants/00000000-0000-4000-8000-000000000000/limits').set('Authorization', admin());
     assert.equal(unknown.status, 404);
@@ -59,12 +63,18 @@ describe('quotas: allowances set by the platform admin', () => {
     assert.equal(tooBig.status, 403);
     assert.match(tooBig.headers['content-type'], PROBLEM);
     assert.equal(tooBig.body.type, 'https://docs.revela.dev/problems/quota-bytes-per-file');
-    assert.deepEqual([tooBig.body.limit, tooBig.body.allowance, tooBig.body.requested], ['bytes-per-file', 300 * 1024 ** 2, 300 * 1024 ** 2 + 1]);
+    assert.deepEqual(
+      [tooBig.body.limit, tooBig.body.allowance, tooBig.body.requested],
+      ['bytes-per-file', 300 * 1024 ** 2, 300 * 1024 ** 2 + 1],
+    );
 
     const ok = await declare(studio.key, jobId, 200 * 1024 ** 2 + 5);
     assert.equal(ok.status, 201);
     const { parts, partSize } = ok.body.upload;
-    assert.equal(parts.reduce((sum: number, p: { bytes: number }) => sum + p.bytes, 0), 200 * 1024 ** 2 + 5);
+    assert.equal(
+      parts.reduce((sum: number, p: { bytes: number }) => sum + p.bytes, 0),
+      200 * 1024 ** 2 + 5,
+    );
     for (const part of parts) {
       assert.ok(part.bytes <= partSize);
       assert.match(new URL(part.url).searchParams.get('X-Amz-SignedHeaders') ?? '', /content-length/, 'the part size is signed');
@@ -131,7 +141,10 @@ describe('usage: what a tenant used, next to its limits', () => {
     assert.equal(empty.body.storage.usedBytes, 0);
     assert.equal(empty.body.filesProcessedThisMonth, 0);
 
-    const jobId = await createJob(t, studio.key, { name: 'Usage', preset: { variants: [{ name: 'web', longEdge: 256, format: 'jpeg', quality: 80 }] } });
+    const jobId = await createJob(t, studio.key, {
+      name: 'Usage',
+      preset: { variants: [{ name: 'web', longEdge: 256, format: 'jpeg', quality: 80 }] },
+    });
     await uploadFile(t, studio.key, jobId, fixture('raw', 'nikon_d1.nef'));
     await submitJob(t, studio.key, jobId);
     const job = await waitForJob(t, studio.key, jobId);

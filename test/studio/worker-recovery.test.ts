@@ -14,16 +14,30 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const FILES = 6;
 
 /** Secrets the API process holds that a worker must never inherit. */
-const API_SECRETS = { AWS_ACCESS_KEY_ID: 'AKIAREVELATESTKEY000', AWS_SECRET_ACCESS_KEY: 'revela-test-secret-access-key', AWS_SESSION_TOKEN: 'revela-test-session' };
+const API_SECRETS = {
+  AWS_ACCESS_KEY_ID: 'AKIAREVELATESTKEY000',
+  AWS_SECRET_ACCESS_KEY: 'revela-test-secret-access-key',
+  AWS_SESSION_TOKEN: 'revela-test-session',
+};
 
 /** Reads the running worker's environment from /proc: its id, the API URL and its token, nothing else secret. */
 async function assertWorkerHoldsNoCredentials(pid: number): Promise<void> {
   const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
-  const env = new Map(environ.split('\0').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-  assert.deepEqual(
-    [...env.keys()].filter((name) => !['PATH', 'HOME', 'TMPDIR', 'LANG'].includes(name)).sort(),
-    ['IDLE_SHUTDOWN_SECONDS', 'INTERNAL_API_URL', 'LOG_LEVEL', 'RAW_DECODER', 'WORKER_CONCURRENCY', 'WORKER_ID', 'WORKER_TOKEN'],
+  const env = new Map(
+    environ
+      .split('\0')
+      .filter(Boolean)
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
+  assert.deepEqual([...env.keys()].filter((name) => !['PATH', 'HOME', 'TMPDIR', 'LANG'].includes(name)).sort(), [
+    'IDLE_SHUTDOWN_SECONDS',
+    'INTERNAL_API_URL',
+    'LOG_LEVEL',
+    'RAW_DECODER',
+    'WORKER_CONCURRENCY',
+    'WORKER_ID',
+    'WORKER_TOKEN',
+  ]);
   assert.match(env.get('WORKER_TOKEN')!, /^rvw_/);
   const values = [...env.values()].join('\n');
   for (const secret of [...Object.values(API_SECRETS), 'postgres://']) assert.ok(!values.includes(secret), `the worker sees ${secret}`);
@@ -70,9 +84,15 @@ describe('batch workers: crash recovery, idle shutdown, decoders', () => {
     assert.equal(files.length, FILES);
     for (const file of files) {
       assert.equal(file.status, 'done');
-      assert.deepEqual(file.outputs.map((o: { variant: string }) => o.variant), ['web', 'thumb', 'full']);
+      assert.deepEqual(
+        file.outputs.map((o: { variant: string }) => o.variant),
+        ['web', 'thumb', 'full'],
+      );
     }
-    assert.ok(files.some((f) => f.attempts >= 2), 'the interrupted file was attempted again');
+    assert.ok(
+      files.some((f) => f.attempts >= 2),
+      'the interrupted file was attempted again',
+    );
 
     const s3 = createS3Client(t.config.s3);
     const listed = await s3.send(
@@ -103,7 +123,10 @@ describe('batch workers: crash recovery, idle shutdown, decoders', () => {
     const { rows: gaps } = await db.query(
       `SELECT extract(epoch FROM w.stopped_at - (SELECT max(finished_at) FROM job_files)) AS idle FROM workers w WHERE stop_reason = 'idle'`,
     );
-    assert.ok(gaps.every((g) => Number(g.idle) >= 1.9), `idle seconds before stopping: ${gaps.map((g) => g.idle).join(', ')}`);
+    assert.ok(
+      gaps.every((g) => Number(g.idle) >= 1.9),
+      `idle seconds before stopping: ${gaps.map((g) => g.idle).join(', ')}`,
+    );
   });
 
   it('a file that keeps failing transiently fails after MAX_ATTEMPTS, and its job ends failed', async () => {
@@ -116,9 +139,9 @@ describe('batch workers: crash recovery, idle shutdown, decoders', () => {
     const job = await waitForJob(t, studio.key, jobId, 60_000);
     assert.equal(job.status, 'failed');
     const [file] = await listAllFiles(t, studio.key, jobId);
-    assert.equal(file!.status, 'failed');
-    assert.equal(file!.attempts, 3, 'MAX_ATTEMPTS (default 3) attempts, no more');
-    assert.match(file!.error, /processing error: .*404/);
+    assert.equal(file.status, 'failed');
+    assert.equal(file.attempts, 3, 'MAX_ATTEMPTS (default 3) attempts, no more');
+    assert.match(file.error, /processing error: .*404/);
   });
 
   it('a worker asked to stop (SIGTERM) finishes the files it holds, then exits cleanly', async () => {

@@ -7,16 +7,31 @@ const CHROMIUM = process.env.REVELA_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Launches the real browser headless, with nothing running in the background. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`npm run setup\` (installs Debian's chromium) or set REVELA_CHROMIUM`);
-  if (!existsSync(path.resolve('dist/console/index.html'))) throw new Error('dist/console is missing: the web console is built by `npm test` (vite build)');
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run \`npm run setup\` (installs Debian's chromium) or set REVELA_CHROMIUM`);
+  if (!existsSync(path.resolve('dist/console/index.html')))
+    throw new Error('dist/console is missing: the web console is built by `npm test` (vite build)');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 /** A fresh browser session (its own sessionStorage) on the console, signed in with `apiKey`. */
-export async function signIn(browser: Browser, baseUrl: string, apiKey: string, viewport = { width: 1200, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+export async function signIn(
+  browser: Browser,
+  baseUrl: string,
+  apiKey: string,
+  viewport = { width: 1200, height: 900 },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   // Uploads and workers take a while on a shared 2-core machine; these are deadlines, not measurements.
   context.setDefaultTimeout(120_000);

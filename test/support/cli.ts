@@ -31,8 +31,8 @@ export function startCli(args: string[], options: { home: string; env?: Record<s
   let stdout = '';
   let stderr = '';
   const waiters: Array<{ pattern: RegExp; resolve: (s: string) => void }> = [];
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     for (const waiter of [...waiters]) {
       if (waiter.pattern.test(stderr)) {
@@ -41,7 +41,7 @@ export function startCli(args: string[], options: { home: string; env?: Record<s
       }
     }
   });
-  child.stdin!.end(options.input ?? '');
+  child.stdin.end(options.input ?? '');
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -58,6 +58,9 @@ export function startCli(args: string[], options: { home: string; env?: Record<s
   };
 }
 
-export function runCli(args: string[], options: { home: string; env?: Record<string, string>; input?: string; cwd?: string }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { home: string; env?: Record<string, string>; input?: string; cwd?: string },
+): Promise<CliResult> {
   return startCli(args, options).done;
 }

@@ -42,7 +42,13 @@ type Method = (...args: any[]) => unknown;
 type MethodsOf<T> = { [K in keyof T & string]: T[K] extends Method ? K : never }[keyof T & string];
 
 /** Nest calls these on every provider that has them; a fake must not answer them. */
-const LIFECYCLE_HOOKS = new Set(['onModuleInit', 'onApplicationBootstrap', 'onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']);
+const LIFECYCLE_HOOKS = new Set([
+  'onModuleInit',
+  'onApplicationBootstrap',
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+]);
 
 function methodNames(type: Type): string[] {
   const names = new Set<string>();
@@ -192,7 +198,9 @@ export async function startModuleTier(options: ModuleTierOptions): Promise<Modul
     return fake;
   };
 
-  const keys = new KeyStore(makeFake(ApiKeysRepository, ApiKeysRepository, new Set(['findOwnerByPrefix', 'touch'])) as Fake<ApiKeysRepository>);
+  const keys = new KeyStore(
+    makeFake(ApiKeysRepository, ApiKeysRepository, new Set(['findOwnerByPrefix', 'touch'])) as Fake<ApiKeysRepository>,
+  );
   const explicit = (options.fakeTokens ?? []).map(({ token, type }) => ({ provide: token, useValue: makeFake(token, type).instance }));
 
   const moduleRef = await Test.createTestingModule({
@@ -233,7 +241,8 @@ export async function startModuleTier(options: ModuleTierOptions): Promise<Modul
     keys,
     fake<T extends object>(token: Type<T> | string | symbol) {
       const fake = fakes.get(token);
-      if (!fake) throw new Error(`module tier: nothing faked ${typeof token === 'function' ? token.name : String(token)}; is it a real provider?`);
+      if (!fake)
+        throw new Error(`module tier: nothing faked ${typeof token === 'function' ? token.name : String(token)}; is it a real provider?`);
       return fake as Fake<T>;
     },
     calls: () => [...log],
@@ -251,11 +260,13 @@ export async function startModuleTier(options: ModuleTierOptions): Promise<Modul
           ...(isJson ? { 'content-type': 'application/json' } : {}),
           ...headers,
         },
-        payload: isJson ? JSON.stringify(body) : (body as string | Buffer | Readable | undefined),
+        payload: isJson ? JSON.stringify(body) : body,
       });
       if (missing.length > 0) {
         const methods = missing.splice(0).join(', ');
-        throw new Error(`module tier: ${method} ${url} answered ${response.statusCode} after calling ${methods}, which the test did not program`);
+        throw new Error(
+          `module tier: ${method} ${url} answered ${response.statusCode} after calling ${methods}, which the test did not program`,
+        );
       }
       const type = String(response.headers['content-type'] ?? '');
       return {
@@ -277,7 +288,10 @@ export async function startModuleTier(options: ModuleTierOptions): Promise<Modul
  * file is that many filler bytes, streamed from one reused chunk: a 50 MB upload then costs
  * milliseconds instead of allocating and copying 100 MB.
  */
-export function multipartFile(field: string, file: { filename: string; contentType: string; data: Buffer | number }): { body: Readable; headers: Record<string, string> } {
+export function multipartFile(
+  field: string,
+  file: { filename: string; contentType: string; data: Buffer | number },
+): { body: Readable; headers: Record<string, string> } {
   const boundary = `----revela${randomBytes(8).toString('hex')}`;
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
   function* parts(): Generator<Buffer> {

@@ -11,7 +11,6 @@ import pg from 'pg';
 import { runMigrations, startEmbeddedPostgres } from '#database';
 import { freePort } from './net.js';
 
-
 async function findTests(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries

@@ -133,7 +133,7 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
               targets.set(id, { bucket, key: keyParts.join('/') });
             }
           }
-          if (ok && completing) multipart.completed.add(uploadId!);
+          if (ok && completing) multipart.completed.add(uploadId);
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           res.end(body);
         });

@@ -4,7 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestApp } from './test-app.js';
 
 /** Declares a file on a job and uploads its bytes to the presigned URL, like a studio client. */
-export async function uploadFile(t: TestApp, key: string, jobId: string, filePath: string, filename = path.basename(filePath)): Promise<string> {
+export async function uploadFile(
+  t: TestApp,
+  key: string,
+  jobId: string,
+  filePath: string,
+  filename = path.basename(filePath),
+): Promise<string> {
   const { size } = await stat(filePath);
   const declared = await t.http().post(`/v1/jobs/${jobId}/files`).set('Authorization', `Bearer ${key}`).send({ filename, bytes: size });
   if (declared.status !== 201) throw new Error(`declare failed: ${declared.status} ${declared.text}`);
@@ -26,7 +32,8 @@ export async function waitForJob(t: TestApp, key: string, jobId: string, timeout
   for (;;) {
     const res = await t.http().get(`/v1/jobs/${jobId}`).set('Authorization', `Bearer ${key}`);
     if (['completed', 'completed_with_errors', 'failed', 'canceled'].includes(res.body.status)) return res.body;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${res.body.status} after ${timeoutMs} ms: ${JSON.stringify(res.body.fileCounts)}`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${jobId} still ${res.body.status} after ${timeoutMs} ms: ${JSON.stringify(res.body.fileCounts)}`);
     await sleep(200);
   }
 }

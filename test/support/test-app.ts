@@ -73,7 +73,11 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   let thumbnails: ThumbnailWiring | undefined;
   if (options.thumbnails) {
     const log = process.env.REVELA_TEST_LOG_LEVEL ? undefined : () => undefined;
-    thumbnails = wireThumbnailLambda({ ...s3, endpoint: s3Endpoint }, config, { apiUrl: baseUrl, log, deliverEvents: options.thumbnails === true });
+    thumbnails = wireThumbnailLambda({ ...s3, endpoint: s3Endpoint }, config, {
+      apiUrl: baseUrl,
+      log,
+      deliverEvents: options.thumbnails === true,
+    });
   }
   const http = () => request(app.getHttpServer());
   return {

@@ -60,7 +60,8 @@ export class WebhookReceiver {
     for (;;) {
       const found = predicate(this.received);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received: ${this.received.map((r) => r.event.type).join(', ') || 'nothing'}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; received: ${this.received.map((r) => r.event.type).join(', ') || 'nothing'}`);
       await sleep(25);
     }
   }

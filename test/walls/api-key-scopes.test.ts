@@ -21,7 +21,8 @@ describe('scoped, expiring API keys', () => {
     await t.close();
   });
 
-  const createKey = (key: string, body: Record<string, unknown>) => t.http().post('/v1/api-keys').set('Authorization', `Bearer ${key}`).send(body);
+  const createKey = (key: string, body: Record<string, unknown>) =>
+    t.http().post('/v1/api-keys').set('Authorization', `Bearer ${key}`).send(body);
 
   it("gives the tenant's first key every scope", async () => {
     const keys = await t.http().get('/v1/api-keys').set('Authorization', `Bearer ${studio.key}`);
@@ -97,7 +98,10 @@ describe('scoped, expiring API keys', () => {
       const res = await createKey(studio.key, body);
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.match(res.headers['content-type'], PROBLEM);
-      assert.ok(res.body.errors.some((e: { field: string }) => e.field.startsWith(field)), JSON.stringify(res.body.errors));
+      assert.ok(
+        res.body.errors.some((e: { field: string }) => e.field.startsWith(field)),
+        JSON.stringify(res.body.errors),
+      );
     }
   });
 });

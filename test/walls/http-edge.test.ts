@@ -41,7 +41,7 @@ describe('HTTP edge: timeouts and failed-authentication throttling', () => {
 
     const docs = await t.http().get('/docs/');
     assert.equal(docs.status, 200);
-    const csp = docs.headers['content-security-policy'] as string;
+    const csp = docs.headers['content-security-policy'];
     assert.match(csp, /script-src 'self'(;|$)/, 'no inline or remote scripts allowed');
     const scripts = [...docs.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
     assert.ok(scripts.length > 0);
@@ -59,7 +59,11 @@ describe('HTTP edge: timeouts and failed-authentication throttling', () => {
     const studio = await t.createTenant('studio');
     const auth = `Bearer ${studio.key}`;
     const job = await t.http().post('/v1/jobs').set('Authorization', auth).send({ name: 'Slow' });
-    const declared = await t.http().post(`/v1/jobs/${job.body.id}/files`).set('Authorization', auth).send({ filename: 'a.nef', bytes: 1_000_000 });
+    const declared = await t
+      .http()
+      .post(`/v1/jobs/${job.body.id}/files`)
+      .set('Authorization', auth)
+      .send({ filename: 'a.nef', bytes: 1_000_000 });
     assert.equal(declared.status, 201, declared.text);
     const path = `/v1/jobs/${job.body.id}/files/${declared.body.file.id}/content`;
 

@@ -29,7 +29,7 @@ describe('oversized JSON bodies from fetch clients', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminToken}` },
       body,
       duplex: 'half',
-    } as RequestInit);
+    });
     return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { status: number; detail: string } };
   };
 

@@ -22,7 +22,11 @@ describe('platform administration: recovery keys and admin token rotation', () =
       const res = await t.http().post('/v1/tenants').set('Authorization', `Bearer ${token}`).send({ name: 'Rotating', kind: 'clinic' });
       assert.equal(res.status, 201, res.text);
     }
-    const wrong = await t.http().post('/v1/tenants').set('Authorization', `Bearer ${randomBytes(32).toString('base64url')}`).send({ name: 'X', kind: 'clinic' });
+    const wrong = await t
+      .http()
+      .post('/v1/tenants')
+      .set('Authorization', `Bearer ${randomBytes(32).toString('base64url')}`)
+      .send({ name: 'X', kind: 'clinic' });
     assert.equal(wrong.status, 401);
   });
 
@@ -46,7 +50,11 @@ describe('platform administration: recovery keys and admin token rotation', () =
   it('lists and shows tenants with their usage counts, across tenants, to the admin only', async () => {
     const clinic = await t.createTenant('clinic', 'Counted Clinic');
     for (const name of ['Rex', 'Mia']) {
-      const res = await t.http().post('/v1/animals').set('Authorization', `Bearer ${clinic.key}`).send({ name, species: 'dog', tutor: { name: 'Ana' } });
+      const res = await t
+        .http()
+        .post('/v1/animals')
+        .set('Authorization', `Bearer ${clinic.key}`)
+        .send({ name, species: 'dog', tutor: { name: 'Ana' } });
       assert.equal(res.status, 201);
     }
     const one = await t.http().get(`/v1/tenants/${clinic.id}`).set('Authorization', `Bearer ${t.adminToken}`);
@@ -57,7 +65,11 @@ describe('platform administration: recovery keys and admin token rotation', () =
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await t.http().get('/v1/tenants').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set('Authorization', `Bearer ${t.adminToken}`);
+      const page = await t
+        .http()
+        .get('/v1/tenants')
+        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+        .set('Authorization', `Bearer ${t.adminToken}`);
       assert.equal(page.status, 200);
       seen.push(...page.body.items.map((x: { id: string }) => x.id));
       cursor = page.body.nextCursor ?? undefined;
@@ -81,7 +93,11 @@ describe('platform administration: recovery keys and admin token rotation', () =
     assert.equal(refused.status, 403);
     assert.match(refused.headers['content-type'], PROBLEM);
     assert.equal(refused.body.type, 'https://docs.revela.dev/problems/tenant-suspended');
-    assert.equal((await t.http().get('/v1/animals').set('Authorization', `Bearer ${other.key}`)).status, 200, 'another tenant is unaffected');
+    assert.equal(
+      (await t.http().get('/v1/animals').set('Authorization', `Bearer ${other.key}`)).status,
+      200,
+      'another tenant is unaffected',
+    );
 
     assert.equal((await t.http().post(`/v1/tenants/${suspended.id}/resume`).set('Authorization', admin)).status, 200);
     assert.equal((await t.http().get('/v1/animals').set('Authorization', `Bearer ${suspended.key}`)).status, 200);

@@ -40,7 +40,10 @@ describe('presigned URLs stay inside the caller’s prefix; job_files belong to 
   });
 
   const complete = (jobId: string, archiveKey: string) =>
-    db.query(`UPDATE jobs SET status = 'completed', finished_at = now(), archive_key = $2, archive_bytes = 10 WHERE id = $1`, [jobId, archiveKey]);
+    db.query(`UPDATE jobs SET status = 'completed', finished_at = now(), archive_key = $2, archive_bytes = 10 WHERE id = $1`, [
+      jobId,
+      archiveKey,
+    ]);
   const download = (jobId: string) => t.http().get(`/v1/jobs/${jobId}/download`).set('Authorization', `Bearer ${a.key}`);
 
   it("links the job's own archive", async () => {
@@ -62,7 +65,9 @@ describe('presigned URLs stay inside the caller’s prefix; job_files belong to 
   it("never presigns an output key outside the job's folder", async () => {
     await complete(jobA, keys.jobArchive(a.id, jobA));
     const fileId = randomUUID();
-    const foreignOutput = [{ variant: 'web', key: keys.jobOutput(b.id, jobB, fileId, 'web', 'jpg'), format: 'jpeg', width: 1, height: 1, bytes: 1 }];
+    const foreignOutput = [
+      { variant: 'web', key: keys.jobOutput(b.id, jobB, fileId, 'web', 'jpg'), format: 'jpeg', width: 1, height: 1, bytes: 1 },
+    ];
     await db.query(
       `INSERT INTO job_files (id, tenant_id, job_id, filename, bytes, object_key, status, outputs) VALUES ($1, $2, $3, 'a.nef', 1, $4, 'done', $5)`,
       [fileId, a.id, jobA, keys.jobRaw(a.id, jobA, fileId), JSON.stringify(foreignOutput)],

@@ -20,9 +20,16 @@ describe('row-level security (the second tenant wall)', () => {
     db = t.app.get(DataSource);
     a = await t.createTenant('clinic', 'Clinic A');
     b = await t.createTenant('clinic', 'Clinic B');
-    for (const [tenant, names] of [[a, ['Rex', 'Mia']], [b, ['Bolt']]] as const) {
+    for (const [tenant, names] of [
+      [a, ['Rex', 'Mia']],
+      [b, ['Bolt']],
+    ] as const) {
       for (const name of names) {
-        const res = await t.http().post('/v1/animals').set('Authorization', `Bearer ${tenant.key}`).send({ name, species: 'dog', tutor: { name: 'Ana' } });
+        const res = await t
+          .http()
+          .post('/v1/animals')
+          .set('Authorization', `Bearer ${tenant.key}`)
+          .send({ name, species: 'dog', tutor: { name: 'Ana' } });
         assert.equal(res.status, 201, res.text);
       }
     }
@@ -34,9 +41,13 @@ describe('row-level security (the second tenant wall)', () => {
   const names = (rows: Array<{ name: string }>) => rows.map((r) => r.name).sort();
 
   it("runs as a role that owns nothing and is subject to RLS, even on the test's superuser URL", async () => {
-    const [role] = await db.query(`SELECT current_user AS name, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS exempt`);
+    const [role] = await db.query(
+      `SELECT current_user AS name, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS exempt`,
+    );
     assert.deepEqual(role, { name: 'revela_app', exempt: false });
-    const [owned] = await db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)`);
+    const [owned] = await db.query(
+      `SELECT count(*)::int AS n FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)`,
+    );
     assert.equal(owned.n, 0);
   });
 
@@ -54,7 +65,12 @@ describe('row-level security (the second tenant wall)', () => {
 
   it("refuses to write a row into another tenant's name", async () => {
     await assert.rejects(
-      withTenant(a.id, () => db.query(`INSERT INTO animals (id, tenant_id, name, species, tutor_name) VALUES (gen_random_uuid(), $1, 'Intruder', 'cat', 'Eve')`, [b.id])),
+      withTenant(a.id, () =>
+        db.query(
+          `INSERT INTO animals (id, tenant_id, name, species, tutor_name) VALUES (gen_random_uuid(), $1, 'Intruder', 'cat', 'Eve')`,
+          [b.id],
+        ),
+      ),
       /row-level security/,
     );
     const moved = await withTenant(a.id, () => db.query(`UPDATE animals SET name = 'Renamed'`));
@@ -71,7 +87,9 @@ describe('row-level security (the second tenant wall)', () => {
       assert.equal(first.pid, second.pid, 'the same physical connection');
       assert.equal(first.rows.length, 2);
       assert.deepEqual(names(second.rows), ['Bolt']);
-      const [left] = await runner.query(`SELECT coalesce(current_setting('revela.tenant_id', true), '') AS tenant, coalesce(current_setting('revela.bypass', true), '') AS bypass`);
+      const [left] = await runner.query(
+        `SELECT coalesce(current_setting('revela.tenant_id', true), '') AS tenant, coalesce(current_setting('revela.bypass', true), '') AS bypass`,
+      );
       assert.deepEqual(left, { tenant: '', bypass: '' });
       assert.deepEqual(await runner.query('SELECT name FROM animals'), []);
       // A transaction opened inside a scope carries it; after it, the connection is clean again.
@@ -94,7 +112,10 @@ describe('row-level security (the second tenant wall)', () => {
   it('requests still see their own data through the API, and a foreign id is 404', async () => {
     const list = await t.http().get('/v1/animals').set('Authorization', `Bearer ${b.key}`);
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.items.map((x: { name: string }) => x.name), ['Bolt']);
+    assert.deepEqual(
+      list.body.items.map((x: { name: string }) => x.name),
+      ['Bolt'],
+    );
     const foreign = await t.http().get(`/v1/animals/${list.body.items[0].id}`).set('Authorization', `Bearer ${a.key}`);
     assert.equal(foreign.status, 404);
   });

@@ -49,7 +49,8 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
 
   /** Stops retries towards a receiver about to close (its port could be reused by another). */
   async function deleteEndpoints(key: string): Promise<void> {
-    for (const { id } of (await as(key).get('/v1/webhook-endpoints')).body.items) await as(key).delete(`/v1/webhook-endpoints/${id}`).expect(204);
+    for (const { id } of (await as(key).get('/v1/webhook-endpoints')).body.items)
+      await as(key).delete(`/v1/webhook-endpoints/${id}`).expect(204);
   }
 
   async function deliveries(key: string, endpointId: string): Promise<Array<Record<string, any>>> {
@@ -60,7 +61,11 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
 
   it('manages endpoints: the secret is shown once, patch, list, delete, and other tenants see 404', async () => {
     const tenant = await t.createTenant('clinic');
-    const created = await as(tenant.key).post('/v1/webhook-endpoints', { url: receiver.url('/a'), events: ['photo.ready'], description: 'PMS sync' });
+    const created = await as(tenant.key).post('/v1/webhook-endpoints', {
+      url: receiver.url('/a'),
+      events: ['photo.ready'],
+      description: 'PMS sync',
+    });
     assert.equal(created.status, 201, created.text);
     assert.match(created.body.secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
     assert.equal(created.body.enabled, true);
@@ -70,13 +75,19 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
     assert.equal(got.body.secret, undefined, 'never shown again');
     assert.deepEqual(got.body.events, ['photo.ready']);
 
-    const patched = await as(tenant.key).patch(`/v1/webhook-endpoints/${created.body.id}`, { events: ['photo.ready', 'photo.failed'], description: 'renamed' });
+    const patched = await as(tenant.key).patch(`/v1/webhook-endpoints/${created.body.id}`, {
+      events: ['photo.ready', 'photo.failed'],
+      description: 'renamed',
+    });
     assert.equal(patched.status, 200, patched.text);
     assert.deepEqual(patched.body.events, ['photo.ready', 'photo.failed']);
     assert.equal(patched.body.url, receiver.url('/a'));
 
     const listed = await as(tenant.key).get('/v1/webhook-endpoints');
-    assert.deepEqual(listed.body.items.map((e: { id: string }) => e.id), [created.body.id]);
+    assert.deepEqual(
+      listed.body.items.map((e: { id: string }) => e.id),
+      [created.body.id],
+    );
     assert.equal(listed.body.nextCursor, null);
 
     const other = await t.createTenant('clinic');
@@ -97,7 +108,10 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
     const { id, secret } = await endpoint(tenant.key, receiver.url('/signed'));
     const test = await as(tenant.key).post(`/v1/webhook-endpoints/${id}/test`);
     assert.equal(test.status, 202, test.text);
-    const [received] = await receiver.waitFor((all) => all.filter((r) => r.path === '/signed').length === 1 && all.filter((r) => r.path === '/signed'), 'the test event');
+    const [received] = await receiver.waitFor(
+      (all) => all.filter((r) => r.path === '/signed').length === 1 && all.filter((r) => r.path === '/signed'),
+      'the test event',
+    );
     assert.equal(received.headers['webhook-id'], test.body.eventId);
     const verified = new Webhook(secret).verify(received.body, received.headers as Record<string, string>) as Record<string, any>;
     assert.equal(verified.type, 'webhook.test');
@@ -131,11 +145,14 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
       assert.deepEqual([...ids], [delivery.eventId], 'the same webhook-id on every attempt');
       assert.equal(new Set(flaky.received.map((r) => r.body)).size, 1, 'the same body on every attempt');
       for (const r of flaky.received) new Webhook(secret).verify(r.body, r.headers as Record<string, string>);
-      assert.deepEqual(delivery.attempts.map((a: { outcome: string; responseStatus: number }) => [a.outcome, a.responseStatus]), [
-        ['failed', 500],
-        ['failed', 500],
-        ['succeeded', 200],
-      ]);
+      assert.deepEqual(
+        delivery.attempts.map((a: { outcome: string; responseStatus: number }) => [a.outcome, a.responseStatus]),
+        [
+          ['failed', 500],
+          ['failed', 500],
+          ['succeeded', 200],
+        ],
+      );
       const endpointNow = await as(tenant.key).get(`/v1/webhook-endpoints/${id}`);
       assert.equal(endpointNow.body.failingSince, null, 'a success clears the failure record');
 
@@ -162,7 +179,8 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
       assert.ok(overlap > 23.9 * 3600_000 && overlap <= 24 * 3600_000, `old secret valid for ${overlap} ms`);
       await as(tenant.key).post(`/v1/webhook-endpoints/${id}/test`).expect(202);
       const [received] = await rotating.waitFor((all) => all.length === 1 && all, 'a delivery after rotation');
-      for (const secret of [old, rotated.body.secret]) new Webhook(secret).verify(received.body, received.headers as Record<string, string>);
+      for (const secret of [old, rotated.body.secret])
+        new Webhook(secret).verify(received.body, received.headers as Record<string, string>);
       assert.equal(String(received.headers['webhook-signature']).split(' ').length, 2);
     } finally {
       await deleteEndpoints(tenant.key);
@@ -200,7 +218,13 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
 
   it('refuses private targets: at registration for address literals, and at delivery for what a name resolves to', async () => {
     const tenant = await t.createTenant('clinic');
-    for (const url of ['http://10.0.0.5/hook', 'https://169.254.169.254/latest/meta-data/', 'http://[fd00::1]/', 'ftp://example.com/', 'http://user:pw@example.com/']) {
+    for (const url of [
+      'http://10.0.0.5/hook',
+      'https://169.254.169.254/latest/meta-data/',
+      'http://[fd00::1]/',
+      'ftp://example.com/',
+      'http://user:pw@example.com/',
+    ]) {
       const res = await as(tenant.key).post('/v1/webhook-endpoints', { url, events: ['job.canceled'] });
       assert.equal(res.status, 400, `${url}: ${res.text}`);
       assert.equal(res.body.errors[0].field, 'url');
@@ -216,7 +240,10 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
       const rebinding = await endpoint(tenant.key, 'http://hooks.rebind.test/hook');
       const metadata = await endpoint(tenant.key, 'http://metadata.rebind.test/latest/meta-data/');
       for (const { id } of [rebinding, metadata]) await as(tenant.key).post(`/v1/webhook-endpoints/${id}/test`).expect(202);
-      for (const [{ id }, address] of [[rebinding, '10.1.2.3'], [metadata, '169.254.169.254']] as const) {
+      for (const [{ id }, address] of [
+        [rebinding, '10.1.2.3'],
+        [metadata, '169.254.169.254'],
+      ] as const) {
         const [delivery] = await eventually(async () => {
           const items = await deliveries(tenant.key, id);
           return items[0]?.attempts.length > 0 && items;
@@ -224,7 +251,10 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
         const attempt = delivery.attempts[0];
         assert.equal(attempt.outcome, 'refused');
         assert.equal(attempt.responseStatus, null);
-        assert.match(attempt.error, new RegExp(`refused: .* resolves to ${address.replaceAll('.', '\\.')}, a private, link-local or reserved address`));
+        assert.match(
+          attempt.error,
+          new RegExp(`refused: .* resolves to ${address.replaceAll('.', '\\.')}, a private, link-local or reserved address`),
+        );
       }
       assert.ok(lookup.mock.callCount() >= 2);
     } finally {
@@ -288,13 +318,15 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
       await t.thumbnails!.handler(originalCreatedEvent(t, clinic.id, animalId, failed.id, junk.length));
 
       await photos.waitFor((all) => all.length === 2, 'two photo events');
-      const readyEvent = photos.ofType('photo.ready')[0]!.event.data;
+      const readyEvent = photos.ofType('photo.ready')[0].event.data;
       const readyPhoto = await getPhoto(t, auth, animalId, ready.id);
       assert.equal(readyPhoto.status, 'ready');
-      assert.deepEqual(readyEvent, { photo: { ...readyPhoto, renditions: readyPhoto.renditions.map(({ url: _url, expiresAt: _expires, ...rest }) => rest) } });
+      assert.deepEqual(readyEvent, {
+        photo: { ...readyPhoto, renditions: readyPhoto.renditions.map(({ url: _url, expiresAt: _expires, ...rest }) => rest) },
+      });
       assert.doesNotMatch(JSON.stringify(readyEvent), /X-Amz-|https?:\/\//, 'no presigned URL');
 
-      const failedEvent = photos.ofType('photo.failed')[0]!.event.data;
+      const failedEvent = photos.ofType('photo.failed')[0].event.data;
       const failedPhoto = await getPhoto(t, auth, animalId, failed.id);
       assert.equal(failedPhoto.status, 'failed');
       assert.deepEqual(failedEvent, { photo: failedPhoto });
@@ -306,11 +338,14 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
 
   it('writes the event in the state change’s transaction: a rolled-back change leaves no event, a failed event write rolls back the change', async () => {
     const studio = await t.createTenant('studio');
-    const events = async () => (await db.query(`SELECT type FROM webhook_events WHERE tenant_id = $1`, [studio.id])).rows.map((r) => r.type);
+    const events = async () =>
+      (await db.query(`SELECT type FROM webhook_events WHERE tenant_id = $1`, [studio.id])).rows.map((r) => r.type);
     await endpoint(studio.key, receiver.url('/tx'), ['job.canceled']);
 
     // A check that fails at COMMIT, after every statement of the transaction (the event's included) ran.
-    await db.query(`CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$`);
+    await db.query(
+      `CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$`,
+    );
     await db.query(`CREATE CONSTRAINT TRIGGER doomed_jobs AFTER UPDATE ON jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
                     WHEN (NEW.name = 'doomed' AND NEW.status = 'canceled') EXECUTE FUNCTION refuse_commit()`);
     try {
@@ -324,7 +359,9 @@ describe('webhooks (Standard Webhooks, transactional outbox, outbound safety)', 
     }
 
     // The other way round: when the event cannot be written, the change does not happen either.
-    await db.query(`CREATE TRIGGER no_events BEFORE INSERT ON webhook_events FOR EACH ROW WHEN (NEW.type = 'job.canceled') EXECUTE FUNCTION refuse_commit()`);
+    await db.query(
+      `CREATE TRIGGER no_events BEFORE INSERT ON webhook_events FOR EACH ROW WHEN (NEW.type = 'job.canceled') EXECUTE FUNCTION refuse_commit()`,
+    );
     try {
       const kept = await createJob(t, studio.key, { name: 'kept' });
       assert.equal((await as(studio.key).post(`/v1/jobs/${kept}/cancel`)).status, 500);

@@ -52,7 +52,10 @@ export async function createApp(config: ResolvedConfig, options: { logStream?: D
     done();
   });
   // rawBody: the internal callbacks are verified against the exact bytes received (HMAC).
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logStream), adapter, { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logStream), adapter, {
+    bufferLogs: true,
+    rawBody: true,
+  });
   app.useLogger(app.get(Logger));
   // Security headers on every answer. The CSP lets Swagger UI work (its bundle and init script are
   // same-origin; it sets inline styles and shows the validator badge) and nothing else in.

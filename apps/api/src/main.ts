@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   const thumbnails = runtime.embeddedS3
     ? wireThumbnailLambda(runtime.embeddedS3, runtime.config, {
         apiUrl: internalUrl,
-        log: (level, message, fields) => process.stderr.write(`${JSON.stringify({ level, source: 'thumbnail-lambda', message, ...fields })}\n`),
+        log: (level, message, fields) =>
+          process.stderr.write(`${JSON.stringify({ level, source: 'thumbnail-lambda', message, ...fields })}\n`),
       })
     : undefined;
   if (thumbnails) say(`thumbnail Lambda wired to the embedded S3 uploads bucket, reporting to ${internalUrl}`);
@@ -44,10 +45,13 @@ async function main(): Promise<void> {
     drain.close();
     say(`${signal} received: refusing new requests, finishing those in flight (at most ${config.shutdownTimeoutSeconds} s)`);
     // Whatever hangs past every deadline (workers get 30 s, requests the timeout, cleanups 5 s more).
-    const hardStop = setTimeout(() => {
-      say('shutdown did not finish in time; exiting anyway');
-      process.exit(1);
-    }, (Math.max(config.shutdownTimeoutSeconds, 30) + 15) * 1000);
+    const hardStop = setTimeout(
+      () => {
+        say('shutdown did not finish in time; exiting anyway');
+        process.exit(1);
+      },
+      (Math.max(config.shutdownTimeoutSeconds, 30) + 15) * 1000,
+    );
     hardStop.unref();
     try {
       await thumbnails?.close(); // running invocations still report through the internal routes

@@ -40,7 +40,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       description:
         'A tenant API key: `Authorization: Bearer rvl_<16 hex>_<43 base64url>`. Opaque (not a JWT), 32 random bytes, shown once when created, revocable.',
     })
-    .addSecurity('admin', { type: 'http', scheme: 'bearer', description: 'The platform admin token (`ADMIN_TOKEN`), for creating tenants.' });
+    .addSecurity('admin', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The platform admin token (`ADMIN_TOKEN`), for creating tenants.',
+    });
   for (const [name, description] of OPENAPI_TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
     // Every route names its operationId; this only shows up if one forgets.
@@ -94,7 +98,11 @@ const PROBLEM_EXAMPLES: Record<number, [slug: string, title: string, detail: str
   409: ['conflict', 'Conflict', 'The job is processing; only a draft can be submitted.'],
   413: ['payload-too-large', 'Payload too large', 'Photos may be at most 50 MB.'],
   415: ['unsupported-media-type', 'Unsupported media type', 'Photos must be one of image/jpeg, image/png, …'],
-  422: ['idempotency-key-reused', 'Idempotency key reused', 'This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours.'],
+  422: [
+    'idempotency-key-reused',
+    'Idempotency key reused',
+    'This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours.',
+  ],
   429: ['too-many-requests', 'Too Many Requests', 'Too many requests for this tenant; retry after the time in Retry-After.'],
   503: ['service-unavailable', 'Service Unavailable', 'The database is not reachable.'],
 };
@@ -123,13 +131,19 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
       if (secured) {
         responses['429'] ??= { description: 'The tenant’s rate limit is exhausted.', headers: { 'Retry-After': header('Retry-After') } };
         if ((operation.security as Json[]).some((scheme) => 'apiKey' in scheme)) {
-          responses['403'] ??= { description: 'The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys).' };
+          responses['403'] ??= {
+            description:
+              'The API key lacks the scope this request needs (`read` for GET, `write` for other requests, `keys` for API keys).',
+          };
         }
         if (method === 'post') {
           (operation.parameters ??= []).push({ $ref: '#/components/parameters/IdempotencyKey' });
           responses['409'] = {
             ...responses['409'],
-            description: [responses['409']?.description, 'A request with the same Idempotency-Key is still in progress (retry after `Retry-After`).']
+            description: [
+              responses['409']?.description,
+              'A request with the same Idempotency-Key is still in progress (retry after `Retry-After`).',
+            ]
               .filter(Boolean)
               .join(' Or: '),
           };
@@ -140,17 +154,29 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
         const code = Number(status);
         response.description ||= STATUS_CODES[code];
         if (code >= 400) {
-          const [slug, title, detail] = PROBLEM_EXAMPLES[code] ?? [String(STATUS_CODES[code]).toLowerCase().replace(/\W+/g, '-'), STATUS_CODES[code], undefined];
+          const [slug, title, detail] = PROBLEM_EXAMPLES[code] ?? [
+            String(STATUS_CODES[code]).toLowerCase().replace(/\W+/g, '-'),
+            STATUS_CODES[code],
+            undefined,
+          ];
           response.content = {
             [PROBLEM_CONTENT_TYPE]: {
               schema: problemSchema,
-              example: { type: `https://docs.revela.dev/problems/${slug}`, title, status: code, ...(detail ? { detail } : {}), instance: path.replace(/\{(\w+)\}/g, '…') },
+              example: {
+                type: `https://docs.revela.dev/problems/${slug}`,
+                title,
+                status: code,
+                ...(detail ? { detail } : {}),
+                instance: path.replace(/\{(\w+)\}/g, '…'),
+              },
             },
           };
           if (code === 429 || code === 409) response.headers = { ...response.headers, 'Retry-After': header('Retry-After') };
         }
-        if (secured) response.headers = { ...response.headers, RateLimit: header('RateLimit'), 'RateLimit-Policy': header('RateLimit-Policy') };
-        if (secured && method === 'post' && code >= 200 && code < 300) response.headers[IDEMPOTENT_REPLAYED_HEADER] = header(IDEMPOTENT_REPLAYED_HEADER);
+        if (secured)
+          response.headers = { ...response.headers, RateLimit: header('RateLimit'), 'RateLimit-Policy': header('RateLimit-Policy') };
+        if (secured && method === 'post' && code >= 200 && code < 300)
+          response.headers[IDEMPOTENT_REPLAYED_HEADER] = header(IDEMPOTENT_REPLAYED_HEADER);
         for (const media of Object.values((response.content ?? {}) as Json)) addExample(media, components);
       }
       for (const media of Object.values((operation.requestBody?.content ?? {}) as Json)) addExample(media, components);

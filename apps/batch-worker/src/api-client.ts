@@ -105,7 +105,8 @@ export class WorkerApi {
         if (response.status === 204) return undefined as T;
         if (response.ok) return (await response.json()) as T;
         const detail = await response.text().catch(() => '');
-        if (response.status < 500 && response.status !== 429) throw new WorkerApiError(response.status, `${route} answered ${response.status}: ${detail.slice(0, 300)}`);
+        if (response.status < 500 && response.status !== 429)
+          throw new WorkerApiError(response.status, `${route} answered ${response.status}: ${detail.slice(0, 300)}`);
         lastError = new Error(`${route} answered ${response.status}`);
       } catch (error) {
         if (error instanceof WorkerApiError) throw error;

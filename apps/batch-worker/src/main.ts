@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   }
 }
 
-async function run(config: ReturnType<typeof loadWorkerConfig>, api: WorkerApi, scratchDir: string, logger: ReturnType<typeof createWorkerLogger>): Promise<void> {
+async function run(
+  config: ReturnType<typeof loadWorkerConfig>,
+  api: WorkerApi,
+  scratchDir: string,
+  logger: ReturnType<typeof createWorkerLogger>,
+): Promise<void> {
   await api.heartbeat(process.pid);
   const heartbeat = setInterval(() => {
     api.heartbeat(process.pid).catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));

@@ -50,7 +50,10 @@ export async function processFile(file: ClaimedFileMessage, deps: FileProcessorD
 
     let developed: Awaited<ReturnType<typeof developRaw>>;
     try {
-      developed = await deps.cpu.use(() => developRaw(localPath, file.preset as ProcessingPreset, { decoder: deps.rawDecoder }), deps.stopping);
+      developed = await deps.cpu.use(
+        () => developRaw(localPath, file.preset as ProcessingPreset, { decoder: deps.rawDecoder }),
+        deps.stopping,
+      );
     } catch (error) {
       if (deps.stopping?.aborted && error === deps.stopping.reason) return await release();
       throw error;

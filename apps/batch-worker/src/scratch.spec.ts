@@ -18,7 +18,7 @@ describe('worker scratch folders', () => {
     const mine = await createScratch(parent, 'live-worker');
     await writeFile(path.join(mine, 'file-1.nef'), 'partial download');
     // A pid that certainly ran and exited: a finished child process's.
-    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;
     const crashed = path.join(parent, 'revela-worker-crashed');
     await mkdir(path.join(crashed, 'file-abc'), { recursive: true });
     await writeFile(path.join(crashed, 'owner.pid'), String(deadPid));

@@ -36,7 +36,10 @@ export async function sweepStaleScratch(parent: string, isAlive: (pid: number) =
     if (Number.isInteger(pid) && pid > 0) {
       if (isAlive(pid)) continue;
     } else {
-      const modified = await stat(dir).then((s) => s.mtimeMs, () => 0);
+      const modified = await stat(dir).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      );
       if (Date.now() - modified < UNOWNED_STALE_MS) continue;
     }
     await rm(dir, { recursive: true, force: true });

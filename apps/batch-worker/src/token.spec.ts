@@ -10,9 +10,16 @@ describe('the worker token', () => {
   it('is read from its SSM parameter with decryption, waiting while the launch tag is not there yet', async () => {
     ssm.reset();
     const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
-    ssm.on(GetParameterCommand).rejectsOnce(denied).rejectsOnce(denied).resolves({ Parameter: { Value: 'rvw_token' } });
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(denied)
+      .rejectsOnce(denied)
+      .resolves({ Parameter: { Value: 'rvw_token' } });
     const waits: number[] = [];
-    const token = await resolveWorkerToken({ parameter: '/revela/prod/worker-tokens/w1', region: 'eu-west-1' }, async (ms) => void waits.push(ms));
+    const token = await resolveWorkerToken(
+      { parameter: '/revela/prod/worker-tokens/w1', region: 'eu-west-1' },
+      async (ms) => void waits.push(ms),
+    );
     assert.equal(token, 'rvw_token');
     assert.deepEqual(
       ssm.commandCalls(GetParameterCommand).map((c) => c.args[0].input),
@@ -24,7 +31,10 @@ describe('the worker token', () => {
   it('gives up on any other error at once', async () => {
     ssm.reset();
     ssm.on(GetParameterCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
-    await assert.rejects(resolveWorkerToken({ parameter: '/p', region: undefined }, async () => undefined), /throttled/);
+    await assert.rejects(
+      resolveWorkerToken({ parameter: '/p', region: undefined }, async () => undefined),
+      /throttled/,
+    );
     assert.equal(ssm.commandCalls(GetParameterCommand).length, 1);
   });
 });

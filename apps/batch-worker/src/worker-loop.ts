@@ -3,7 +3,11 @@ import { buildJobArchive } from './archive.js';
 import { type FileProcessorDeps, processFile } from './process-file.js';
 import { Semaphore } from './semaphore.js';
 
-export type WorkerLoopDeps = Omit<FileProcessorDeps, 'cpu' | 'stopping'> & { concurrency: number; idleShutdownSeconds: number; pollMs?: number };
+export type WorkerLoopDeps = Omit<FileProcessorDeps, 'cpu' | 'stopping'> & {
+  concurrency: number;
+  idleShutdownSeconds: number;
+  pollMs?: number;
+};
 
 /**
  * Claims files while there is work: `concurrency` files develop at once (one per core) and one

@@ -17,6 +17,9 @@ describe('CLI configuration', () => {
   });
 
   it('without a key, says how to sign in (a usage error)', async () => {
-    await assert.rejects(resolveConfig(undefined, { REVELA_CONFIG: '/nonexistent/revela.json' }), (error: unknown) => error instanceof UsageError && /revela login/.test(error.message));
+    await assert.rejects(
+      resolveConfig(undefined, { REVELA_CONFIG: '/nonexistent/revela.json' }),
+      (error: unknown) => error instanceof UsageError && /revela login/.test(error.message),
+    );
   });
 });

@@ -21,7 +21,7 @@ export async function readStoredConfig(file = configPath()): Promise<Partial<Cli
     return JSON.parse(await readFile(file, 'utf8')) as Partial<CliConfig>;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
+    throw new Error(`Cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 

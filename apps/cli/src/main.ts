@@ -61,7 +61,17 @@ const jobs = program.command('jobs').description('studio: jobs');
 jobs
   .command('list')
   .description('list jobs, newest first')
-  .addOption(new Option('--status <status>', 'only jobs in this status').choices(['draft', 'queued', 'processing', 'completed', 'completed_with_errors', 'failed', 'canceled']))
+  .addOption(
+    new Option('--status <status>', 'only jobs in this status').choices([
+      'draft',
+      'queued',
+      'processing',
+      'completed',
+      'completed_with_errors',
+      'failed',
+      'canceled',
+    ]),
+  )
   .action((options: { status?: 'draft' }) => run(async (out, g) => jobsListCommand((await connect(g.apiUrl)).client, options, out))());
 jobs
   .command('show')
@@ -82,7 +92,9 @@ photos
 
 // Ctrl-C: everything finished so far is already recorded (see upload/state.ts), so say how to go on.
 process.once('SIGINT', () => {
-  process.stderr.write('\nrevela: interrupted. Run `revela upload` again with the same arguments to resume; uploaded files are not sent twice.\n');
+  process.stderr.write(
+    '\nrevela: interrupted. Run `revela upload` again with the same arguments to resume; uploaded files are not sent twice.\n',
+  );
   process.exit(130);
 });
 
@@ -90,7 +102,10 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    process.exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    process.exitCode =
+      error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
   } else {
     process.exitCode = reportFailure(error, false);
   }

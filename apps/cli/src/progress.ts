@@ -29,7 +29,13 @@ export function transferProgress(output: Output, files: number, totalBytes: numb
     };
   }
   const bars = new cliProgress.MultiBar(
-    { stream: process.stderr, format: '{bar} {percentage}% | {name} | {sent}/{size} MB', hideCursor: true, clearOnComplete: false, autopadding: true },
+    {
+      stream: process.stderr,
+      format: '{bar} {percentage}% | {name} | {sent}/{size} MB',
+      hideCursor: true,
+      clearOnComplete: false,
+      autopadding: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let sentTotal = 0;
@@ -58,7 +64,10 @@ export function transferProgress(output: Output, files: number, totalBytes: numb
 }
 
 /** A job's development: a bar on a terminal, a line per change elsewhere. */
-export function jobProgress(output: Output): { update(status: string, progress: number, done: number, failed: number, total: number): void; stop(): void } {
+export function jobProgress(output: Output): {
+  update(status: string, progress: number, done: number, failed: number, total: number): void;
+  stop(): void;
+} {
   if (output.json || !process.stderr.isTTY) {
     let last = '';
     return {
@@ -69,7 +78,14 @@ export function jobProgress(output: Output): { update(status: string, progress: 
       stop: () => undefined,
     };
   }
-  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'developing {bar} {percentage}% | {status} | {done} done, {failed} failed of {total}', hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'developing {bar} {percentage}% | {status} | {done} done, {failed} failed of {total}',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(100, 0, { status: 'queued', done: 0, failed: 0, total: 0 });
   return {
     update: (status, progress, done, failed, total) => bar.update(Math.round(progress), { status, done, failed, total }),

@@ -13,7 +13,14 @@ export function SignIn({ onKey, error }: { onKey: (key: string) => void; error: 
       <h1>Revela console</h1>
       <form onSubmit={submit}>
         <label htmlFor="api-key">API key</label>
-        <input id="api-key" type="password" autoComplete="off" placeholder="rvl_…" value={value} onChange={(event) => setValue(event.target.value)} />
+        <input
+          id="api-key"
+          type="password"
+          autoComplete="off"
+          placeholder="rvl_…"
+          value={value}
+          onChange={(event) => setValue(event.target.value)}
+        />
         <p className="hint">Kept only for this browser session.</p>
         <ErrorNotice message={error} />
         <button type="submit">Sign in</button>

@@ -17,7 +17,9 @@ function putToStorage(url: string, headers: Record<string, string>, body: Blob, 
     xhr.onload = () =>
       xhr.status >= 200 && xhr.status < 300
         ? resolve(xhr.getResponseHeader('ETag') ?? '')
-        : reject(new Error(`storage answered ${xhr.status}: ${/<Message>([^<]*)<\/Message>/.exec(xhr.responseText)?.[1] ?? xhr.statusText}`));
+        : reject(
+            new Error(`storage answered ${xhr.status}: ${/<Message>([^<]*)<\/Message>/.exec(xhr.responseText)?.[1] ?? xhr.statusText}`),
+          );
     xhr.onerror = () => reject(new Error('storage could not be reached from this browser'));
     xhr.send(body);
   });
@@ -27,7 +29,14 @@ function putToStorage(url: string, headers: Record<string, string>, body: Blob, 
  * Uploads a declared file straight to storage through its presigned target: one PUT, or (above
  * 100 MB) the presigned parts, two at a time, then `complete` with each part's ETag through the SDK.
  */
-export async function uploadDirect(client: RevelaClient, jobId: string, fileId: string, target: UploadTarget, file: File, onProgress: (sent: number) => void): Promise<void> {
+export async function uploadDirect(
+  client: RevelaClient,
+  jobId: string,
+  fileId: string,
+  target: UploadTarget,
+  file: File,
+  onProgress: (sent: number) => void,
+): Promise<void> {
   if (target.method === 'PUT') {
     await putToStorage(target.url!, target.headers, file, onProgress);
     return;

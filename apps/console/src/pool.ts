@@ -3,7 +3,7 @@ export async function runPool<T>(items: T[], concurrency: number, work: (item: T
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
-      const item = items[next++]!;
+      const item = items[next++];
       await work(item);
     }
   };

@@ -3,7 +3,10 @@
  * upload progress. The SDK builds the request (URL, method, headers, auth); the body sent is the
  * original File or FormData, so large files are never copied into memory.
  */
-export function uploadFetch(body: Blob | FormData, onProgress: (sent: number, total: number) => void): (request: Request) => Promise<Response> {
+export function uploadFetch(
+  body: Blob | FormData,
+  onProgress: (sent: number, total: number) => void,
+): (request: Request) => Promise<Response> {
   return (request) =>
     new Promise<Response>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
@@ -13,7 +16,8 @@ export function uploadFetch(body: Blob | FormData, onProgress: (sent: number, to
         if (body instanceof FormData && name.toLowerCase() === 'content-type') return;
         xhr.setRequestHeader(name, value);
       });
-      xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : body instanceof Blob ? body.size : 0);
+      xhr.upload.onprogress = (event) =>
+        onProgress(event.loaded, event.lengthComputable ? event.total : body instanceof Blob ? body.size : 0);
       xhr.onload = () => {
         const headers = new Headers();
         for (const line of xhr.getAllResponseHeaders().trim().split(/\r?\n/)) {

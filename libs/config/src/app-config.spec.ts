@@ -45,14 +45,20 @@ describe('configuration with RUNTIME=aws', () => {
       assert.deepEqual(problems(env), [`${missing}: is required when RUNTIME=aws`]);
       const empty = problems({ ...env, [missing]: '' });
       assert.ok(empty.includes(`${missing}: is required when RUNTIME=aws`), `empty counts as missing: ${empty.join('; ')}`);
-      assert.ok(empty.every((p) => p.startsWith(`${missing}: `)), 'and only it is named');
+      assert.ok(
+        empty.every((p) => p.startsWith(`${missing}: `)),
+        'and only it is named',
+      );
     });
   }
 
   it('names every missing one at once', () => {
     assert.deepEqual(
       problems({ RUNTIME: 'aws' }).sort(),
-      [...REQUIRED.map((key) => `${key}: is required when RUNTIME=aws`), 'INTERNAL_PORT: is required when RUNTIME=aws (internal routes get their own listener)'].sort(),
+      [
+        ...REQUIRED.map((key) => `${key}: is required when RUNTIME=aws`),
+        'INTERNAL_PORT: is required when RUNTIME=aws (internal routes get their own listener)',
+      ].sort(),
     );
   });
 
@@ -68,7 +74,8 @@ describe('configuration with RUNTIME=aws', () => {
     ];
     for (const [key, value] of placeholders) {
       const found = problems({ ...awsEnv(), [key]: value });
-      const expected = key === 'DATABASE_URL' ? 'has a placeholder or sample password' : 'is a placeholder or sample value; set a random secret';
+      const expected =
+        key === 'DATABASE_URL' ? 'has a placeholder or sample password' : 'is a placeholder or sample value; set a random secret';
       assert.deepEqual(found, [`${key}: ${expected}`], `${key}=${value}`);
       assert.ok(!found.join().includes(value), 'values are never echoed');
     }

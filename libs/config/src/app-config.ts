@@ -146,7 +146,7 @@ function s3Client(raw: { S3_ENDPOINT?: string; S3_FORCE_PATH_STYLE?: boolean }, 
 
 function adminTokens(configured: string | undefined): { adminToken: string; adminTokens: string[] } {
   const tokens = configured ? configured.split(',').map((token) => token.trim()) : [generateSecret()];
-  return { adminToken: tokens[0]!, adminTokens: tokens };
+  return { adminToken: tokens[0], adminTokens: tokens };
 }
 
 /** Parses and validates the environment once; throws ConfigError naming every bad variable. */
@@ -235,7 +235,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   };
 }
 
-function processingConfig(raw: Pick<RawConfig, 'LEASE_SECONDS' | 'MAX_ATTEMPTS' | 'TENANT_MAX_FILES_IN_FLIGHT' | 'WORKER_CONCURRENCY' | 'IDLE_SHUTDOWN_SECONDS' | 'RAW_DECODER'>): ProcessingConfig {
+function processingConfig(
+  raw: Pick<
+    RawConfig,
+    'LEASE_SECONDS' | 'MAX_ATTEMPTS' | 'TENANT_MAX_FILES_IN_FLIGHT' | 'WORKER_CONCURRENCY' | 'IDLE_SHUTDOWN_SECONDS' | 'RAW_DECODER'
+  >,
+): ProcessingConfig {
   return {
     leaseSeconds: raw.LEASE_SECONDS,
     maxAttempts: raw.MAX_ATTEMPTS,
@@ -266,7 +271,9 @@ export function loadThumbnailConfig(env: NodeJS.ProcessEnv = process.env): Thumb
   const raw = parseEnv(thumbnailConfigSchema, env);
   if (raw.CALLBACK_SIGNING_KEY === undefined) {
     // CALLBACK_SIGNING_KEY_PARAMETER names an SSM SecureString; the caller resolves it into CALLBACK_SIGNING_KEY first.
-    throw new ConfigError([`CALLBACK_SIGNING_KEY: not resolved from CALLBACK_SIGNING_KEY_PARAMETER (${raw.CALLBACK_SIGNING_KEY_PARAMETER})`]);
+    throw new ConfigError([
+      `CALLBACK_SIGNING_KEY: not resolved from CALLBACK_SIGNING_KEY_PARAMETER (${raw.CALLBACK_SIGNING_KEY_PARAMETER})`,
+    ]);
   }
   return {
     buckets: { uploads: raw.BUCKET_UPLOADS, processed: raw.BUCKET_PROCESSED },

@@ -14,7 +14,8 @@ const KNOWN_SAMPLES = new Set([
   'secret',
 ]);
 
-const PLACEHOLDER_WORDS = /<[^>]*>|change[-_ ]?me|replace[-_ ]?me|placeholder|example|your[-_a-z]*(token|key|secret|password)|goes[-_ ]?here|insert[-_ ]?here|^(test|dummy|secret|password|admin)+$|todo|xxxx/i;
+const PLACEHOLDER_WORDS =
+  /<[^>]*>|change[-_ ]?me|replace[-_ ]?me|placeholder|example|your[-_a-z]*(token|key|secret|password)|goes[-_ ]?here|insert[-_ ]?here|^(test|dummy|secret|password|admin)+$|todo|xxxx/i;
 
 /** True for a sample value, a placeholder phrase, or something too uniform to be random (aaaa…, 1212…). */
 export function isPlaceholderSecret(value: string): boolean {

@@ -54,7 +54,10 @@ describe('production configuration', () => {
       assert.match(problems, expected, JSON.stringify(change));
       for (const value of Object.values(change)) assert.ok(!problems.includes(value), 'the value itself is never echoed');
     }
-    assert.doesNotThrow(() => loadConfig({ RUNTIME: 'embedded', ADMIN_TOKEN: 'change-me-change-me-change-me-change-me' }), 'locally anything goes');
+    assert.doesNotThrow(
+      () => loadConfig({ RUNTIME: 'embedded', ADMIN_TOKEN: 'change-me-change-me-change-me-change-me' }),
+      'locally anything goes',
+    );
   });
 
   it('puts the internal routes on their own listener: INTERNAL_PORT is required and differs from PORT', () => {

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { isPlaceholderSecret, urlPassword } from './placeholder-secrets.js';
 
-export const booleanFlag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+export const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -11,16 +9,20 @@ const port = z.coerce.number().int().min(0).max(65535);
 const ssmPath = z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter path such as /revela/prod/config/');
 
 /** A comma-separated list of origins (`scheme://host[:port]`, no path). */
-const originList = z.string().refine(
-  (value) => value.split(',').every((origin) => /^https?:\/\/[^/\s,]+$/.test(origin.trim())),
-  'must be a comma-separated list of origins such as https://console.example.com',
-);
+const originList = z
+  .string()
+  .refine(
+    (value) => value.split(',').every((origin) => /^https?:\/\/[^/\s,]+$/.test(origin.trim())),
+    'must be a comma-separated list of origins such as https://console.example.com',
+  );
 
 /** A comma-separated list of IP addresses or CIDR ranges (IPv4 or IPv6). */
-const addressList = z.string().refine(
-  (value) => value.split(',').every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry.trim())),
-  'must be a comma-separated list of IP addresses or CIDR ranges such as 10.0.0.0/16',
-);
+const addressList = z
+  .string()
+  .refine(
+    (value) => value.split(',').every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry.trim())),
+    'must be a comma-separated list of IP addresses or CIDR ranges such as 10.0.0.0/16',
+  );
 
 /** S3 and bucket settings, shared by the API, the batch worker and the thumbnail Lambda. */
 export const storageFields = {
@@ -56,19 +58,40 @@ export const webhookFields = {
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
-  WEBHOOK_RETRY_MAX_DELAY_SECONDS: z.coerce.number().positive().max(86_400).default(6 * 3600),
-  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().positive().max(30 * 86_400).default(3 * 86_400),
+  WEBHOOK_RETRY_MAX_DELAY_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(86_400)
+    .default(6 * 3600),
+  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(30 * 86_400)
+    .default(3 * 86_400),
   /** An endpoint failing without a single success for this long is disabled. */
-  WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().positive().max(30 * 86_400).default(3 * 86_400),
+  WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(30 * 86_400)
+    .default(3 * 86_400),
   /** Loopback targets (127.0.0.0/8, ::1); allowed by default with RUNTIME=embedded only. */
   WEBHOOK_ALLOW_LOOPBACK: booleanFlag.optional(),
 };
 
 /** Per-tenant allowances (defaults; the admin API sets a tenant's own) and retention of job files. */
 export const quotaFields = {
-  QUOTA_STORAGE_BYTES: z.coerce.number().int().min(0).default(1024 ** 4),
+  QUOTA_STORAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1024 ** 4),
   QUOTA_FILES_PER_JOB: z.coerce.number().int().min(1).max(100_000).default(1000),
-  QUOTA_BYTES_PER_FILE: z.coerce.number().int().min(1).max(5 * 1024 ** 4).default(4 * 1024 ** 3),
+  QUOTA_BYTES_PER_FILE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5 * 1024 ** 4)
+    .default(4 * 1024 ** 3),
   QUOTA_CONCURRENT_JOBS: z.coerce.number().int().min(1).max(10_000).default(10),
   QUOTA_PROCESSING_SECONDS_PER_MONTH: z.coerce.number().int().min(0).default(360_000),
   /** A finished job's RAW files, outputs and ZIP are deleted this many days after it finished. */
@@ -120,29 +143,55 @@ export const configSchema = z
     /** One admin token, or several separated by commas while rotating (every one is accepted). */
     ADMIN_TOKEN: z
       .string()
-      .refine((value) => value.split(',').every((token) => token.trim().length >= 32), 'must be at least 32 characters (each, when several are given)')
+      .refine(
+        (value) => value.split(',').every((token) => token.trim().length >= 32),
+        'must be at least 32 characters (each, when several are given)',
+      )
       .optional(),
     CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     PUBLIC_API_URL: z.url().optional(),
     INTERNAL_PORT: port.optional(),
     INTERNAL_API_URL: z.url().optional(),
     /** A photo still `processing` this long after its last change is failed with a reason (the Lambda gave up). */
-    PHOTO_PROCESSING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(7 * 86_400).default(900),
+    PHOTO_PROCESSING_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(5)
+      .max(7 * 86_400)
+      .default(900),
     /** A photo still `pending_upload` this long after it was declared is failed and whatever reached storage removed. */
-    PHOTO_UPLOAD_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+    PHOTO_UPLOAD_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
 
     ...processingFields,
     WORKER_LAUNCHER: z.enum(['local', 'ec2']).default('local'),
     MAX_WORKERS: z.coerce.number().int().min(0).max(100).default(1),
-    EC2_LAUNCH_TEMPLATE_ID: z.string().regex(/^lt-[0-9a-f]+$/, 'must be a launch template id (lt-…)').optional(),
+    EC2_LAUNCH_TEMPLATE_ID: z
+      .string()
+      .regex(/^lt-[0-9a-f]+$/, 'must be a launch template id (lt-…)')
+      .optional(),
     EC2_LAUNCH_TEMPLATE_VERSION: z.string().min(1).default('$Latest'),
     /** SSM path (e.g. `/revela/prod/worker-tokens`) under which the EC2 launcher stores each worker's token. */
     WORKER_TOKEN_PARAMETER_PREFIX: ssmPath.optional(),
     /** How often the API re-checks the backlog against running workers; 0: only on submit and worker exits. */
     WORKER_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
     /** A worker running longer than this is terminated (EC2: TerminateInstances), whatever it is doing. */
-    WORKER_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(21_600),
-    WORKER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
+    WORKER_MAX_LIFETIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(21_600),
+    WORKER_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(86_400),
     /** With RUNTIME=aws: SSM path (e.g. `/revela/prod/config/`) holding ADMIN_TOKEN, CALLBACK_SIGNING_KEY and DATABASE_URL. */
     SSM_PARAMETER_PREFIX: ssmPath.optional(),
     /** Comma-separated browser origins allowed by CORS, e.g. `https://console.example.com`. */
@@ -150,7 +199,12 @@ export const configSchema = z
 
     ...webhookFields,
     ...quotaFields,
-    IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
+    IDEMPOTENCY_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .default(86_400),
   })
   .superRefine((env, ctx) => {
     if (env.RUNTIME !== 'aws') return;
@@ -159,15 +213,23 @@ export const configSchema = z
       if (!value) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RUNTIME=aws' });
     }
     // The Lambda's reports and the worker protocol never share the public listener in production.
-    if (!env.INTERNAL_PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'is required when RUNTIME=aws (internal routes get their own listener)' });
+    if (!env.INTERNAL_PORT)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INTERNAL_PORT'],
+        message: 'is required when RUNTIME=aws (internal routes get their own listener)',
+      });
     else if (env.INTERNAL_PORT === env.PORT) ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'must differ from PORT' });
     for (const key of ['ADMIN_TOKEN', 'CALLBACK_SIGNING_KEY'] as const) {
       const values = key === 'ADMIN_TOKEN' ? (env[key]?.split(',') ?? []) : [env[key]];
-      for (const value of values) if (value && isPlaceholderSecret(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'is a placeholder or sample value; set a random secret' });
+      for (const value of values)
+        if (value && isPlaceholderSecret(value))
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is a placeholder or sample value; set a random secret' });
     }
     for (const key of ['DATABASE_URL', 'DATABASE_MIGRATION_URL'] as const) {
       const password = env[key] ? urlPassword(env[key]) : undefined;
-      if (password && isPlaceholderSecret(password)) ctx.addIssue({ code: 'custom', path: [key], message: 'has a placeholder or sample password' });
+      if (password && isPlaceholderSecret(password))
+        ctx.addIssue({ code: 'custom', path: [key], message: 'has a placeholder or sample password' });
     }
   })
   .superRefine((env, ctx) => {
@@ -186,8 +248,14 @@ export const workerConfigSchema = z
   .object({
     WORKER_ID: z.uuid(),
     INTERNAL_API_URL: z.url(),
-    WORKER_TOKEN: z.string().regex(/^rvw_[A-Za-z0-9_-]{43}$/, 'must be a worker token (rvw_…)').optional(),
-    WORKER_TOKEN_PARAMETER: z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must be an SSM parameter name').optional(),
+    WORKER_TOKEN: z
+      .string()
+      .regex(/^rvw_[A-Za-z0-9_-]{43}$/, 'must be a worker token (rvw_…)')
+      .optional(),
+    WORKER_TOKEN_PARAMETER: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must be an SSM parameter name')
+      .optional(),
     AWS_REGION: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SCRATCH_DIR: z.string().min(1).optional(),
@@ -205,20 +273,22 @@ export type RawWorkerConfig = z.infer<typeof workerConfigSchema>;
 export type RawConfig = z.infer<typeof configSchema>;
 
 /** The thumbnail Lambda's environment. Lambda sets AWS_REGION itself; S3_REGION overrides it. */
-export const thumbnailConfigSchema = z.object({
-  BUCKET_UPLOADS: z.string().min(3),
-  BUCKET_PROCESSED: z.string().min(3),
-  S3_ENDPOINT: z.url().optional(),
-  S3_REGION: z.string().min(1).optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  S3_FORCE_PATH_STYLE: booleanFlag.optional(),
-  PUBLIC_API_URL: z.url(),
-  CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** SSM SecureString holding the signing key, read at cold start (keeps the secret out of the function's environment). */
-  CALLBACK_SIGNING_KEY_PARAMETER: ssmPath.optional(),
-  MAX_PIXELS: z.coerce.number().int().positive().optional(),
-  CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-}).refine((env) => env.CALLBACK_SIGNING_KEY !== undefined || env.CALLBACK_SIGNING_KEY_PARAMETER !== undefined, {
-  path: ['CALLBACK_SIGNING_KEY'],
-  message: 'is required unless CALLBACK_SIGNING_KEY_PARAMETER is set',
-});
+export const thumbnailConfigSchema = z
+  .object({
+    BUCKET_UPLOADS: z.string().min(3),
+    BUCKET_PROCESSED: z.string().min(3),
+    S3_ENDPOINT: z.url().optional(),
+    S3_REGION: z.string().min(1).optional(),
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    S3_FORCE_PATH_STYLE: booleanFlag.optional(),
+    PUBLIC_API_URL: z.url(),
+    CALLBACK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** SSM SecureString holding the signing key, read at cold start (keeps the secret out of the function's environment). */
+    CALLBACK_SIGNING_KEY_PARAMETER: ssmPath.optional(),
+    MAX_PIXELS: z.coerce.number().int().positive().optional(),
+    CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  })
+  .refine((env) => env.CALLBACK_SIGNING_KEY !== undefined || env.CALLBACK_SIGNING_KEY_PARAMETER !== undefined, {
+    path: ['CALLBACK_SIGNING_KEY'],
+    message: 'is required unless CALLBACK_SIGNING_KEY_PARAMETER is set',
+  });

@@ -48,7 +48,9 @@ describe('secrets from SSM Parameter Store (RUNTIME=aws)', () => {
   it("gives the thumbnail Lambda its signing key from the named parameter, so the key is never in the function's environment", async () => {
     ssm.reset();
     const key = 'k'.repeat(48);
-    ssm.on(GetParameterCommand, { Name: '/revela/prod/config/CALLBACK_SIGNING_KEY', WithDecryption: true }).resolves({ Parameter: { Value: key } });
+    ssm
+      .on(GetParameterCommand, { Name: '/revela/prod/config/CALLBACK_SIGNING_KEY', WithDecryption: true })
+      .resolves({ Parameter: { Value: key } });
     const lambdaEnv = {
       BUCKET_UPLOADS: 'revela-prod-uploads',
       BUCKET_PROCESSED: 'revela-prod-processed',

@@ -17,7 +17,9 @@ export async function withSsmSecrets(env: NodeJS.ProcessEnv, ssm: () => SSMClien
   const found: Record<string, string> = {};
   let token: string | undefined;
   do {
-    const page = await client.send(new GetParametersByPathCommand({ Path: path, WithDecryption: true, Recursive: false, NextToken: token }));
+    const page = await client.send(
+      new GetParametersByPathCommand({ Path: path, WithDecryption: true, Recursive: false, NextToken: token }),
+    );
     for (const parameter of page.Parameters ?? []) {
       const name = parameter.Name?.slice(path.length);
       if (name && parameter.Value && (SECRET_VARIABLES as readonly string[]).includes(name)) found[name] = parameter.Value;

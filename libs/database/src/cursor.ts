@@ -29,9 +29,18 @@ export function decodeCursor(value: string): Cursor | undefined {
  * The one keyset rule, `(created_at, id)` after the cursor, for TypeORM query builders: orders by
  * it, limits, and adds the predicate when there is a cursor.
  */
-export function pageAfter<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, after: Cursor | undefined, limit: number): SelectQueryBuilder<T> {
+export function pageAfter<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  after: Cursor | undefined,
+  limit: number,
+): SelectQueryBuilder<T> {
   query.orderBy(`${alias}.created_at`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').take(limit);
-  if (after) query.andWhere(`(${alias}.created_at, ${alias}.id) > (:cursorCreatedAt, :cursorId)`, { cursorCreatedAt: after.createdAt, cursorId: after.id });
+  if (after)
+    query.andWhere(`(${alias}.created_at, ${alias}.id) > (:cursorCreatedAt, :cursorId)`, {
+      cursorCreatedAt: after.createdAt,
+      cursorId: after.id,
+    });
   return query;
 }
 

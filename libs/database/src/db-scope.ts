@@ -63,8 +63,8 @@ export function installDbScopes(dataSource: DataSource): void {
 }
 
 function scopeQueryRunner(runner: QueryRunner): QueryRunner {
-  const query = runner.query.bind(runner) as QueryRunner['query'];
-  const connection = () => runner.connect() as Promise<PgClient>;
+  const query: QueryRunner['query'] = runner.query.bind(runner);
+  const connection = (): Promise<PgClient> => runner.connect();
   runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
     const scope = storage.getStore();
     if (!scope) return query(sql, parameters, structured as never);

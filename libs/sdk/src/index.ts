@@ -71,7 +71,12 @@ export async function unwrap<Data>(call: Promise<Result<Data>> | Result<Data>): 
 }
 
 function isProblem(value: unknown): value is ProblemDetails {
-  return typeof value === 'object' && value !== null && typeof (value as ProblemDetails).status === 'number' && typeof (value as ProblemDetails).title === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ProblemDetails).status === 'number' &&
+    typeof (value as ProblemDetails).title === 'string'
+  );
 }
 
 /**

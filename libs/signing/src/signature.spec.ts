@@ -14,7 +14,10 @@ describe('callback signatures', () => {
     const header = signRequest(KEY, REQUEST, NOW);
     assert.match(header, /^t=1800000000,v1=[0-9a-f]{64}$/);
     assert.deepEqual(verifyRequest(KEY, header, REQUEST, { nowSeconds: NOW }), { ok: true, timestamp: NOW });
-    assert.deepEqual(verifyRequest(KEY, header, { ...REQUEST, body: Buffer.from(BODY) }, { nowSeconds: NOW + 10 }), { ok: true, timestamp: NOW });
+    assert.deepEqual(verifyRequest(KEY, header, { ...REQUEST, body: Buffer.from(BODY) }, { nowSeconds: NOW + 10 }), {
+      ok: true,
+      timestamp: NOW,
+    });
   });
 
   it('binds the method, the path (the photo id), the report id and the timestamp', () => {
@@ -22,14 +25,21 @@ describe('callback signatures', () => {
     assert.equal(verifyRequest(KEY, header, { ...REQUEST, path: SIBLING }, { nowSeconds: NOW }).ok, false, 'another photo');
     assert.equal(verifyRequest(KEY, header, { ...REQUEST, path: `${PHOTO}?x=1` }, { nowSeconds: NOW }).ok, false, 'a query added');
     assert.equal(verifyRequest(KEY, header, { ...REQUEST, method: 'PUT' }, { nowSeconds: NOW }).ok, false, 'another method');
-    assert.equal(verifyRequest(KEY, header, { ...REQUEST, reportId: 'aaaaaaaa-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }, { nowSeconds: NOW }).ok, false, 'another id');
+    assert.equal(
+      verifyRequest(KEY, header, { ...REQUEST, reportId: 'aaaaaaaa-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }, { nowSeconds: NOW }).ok,
+      false,
+      'another id',
+    );
     const moved = header.replace(`t=${NOW}`, `t=${NOW + 1}`);
     assert.equal(verifyRequest(KEY, moved, REQUEST, { nowSeconds: NOW }).ok, false, 'another timestamp');
   });
 
   it('refuses another key, a changed body, and a tampered digest', () => {
     const header = signRequest(KEY, REQUEST, NOW);
-    assert.deepEqual(verifyRequest('x'.repeat(40), header, REQUEST, { nowSeconds: NOW }), { ok: false, reason: 'signature does not match' });
+    assert.deepEqual(verifyRequest('x'.repeat(40), header, REQUEST, { nowSeconds: NOW }), {
+      ok: false,
+      reason: 'signature does not match',
+    });
     assert.equal(verifyRequest(KEY, header, { ...REQUEST, body: BODY.replace('ready', 'failed') }, { nowSeconds: NOW }).ok, false);
     assert.equal(verifyRequest(KEY, header, { ...REQUEST, body: `${BODY} ` }, { nowSeconds: NOW }).ok, false);
     const flipped = header.slice(0, -1) + (header.endsWith('0') ? '1' : '0');
@@ -55,7 +65,18 @@ describe('callback signatures', () => {
 
   it('treats missing and malformed headers, and a missing report id, as failures without throwing', () => {
     const digest = 'a'.repeat(64);
-    const cases = [undefined, '', 'garbage', `v1=${digest}`, `t=${NOW}`, `t=abc,v1=${digest}`, `t=${NOW},v1=${digest.slice(2)}`, `t=${NOW},v1=${'z'.repeat(64)}`, `t=${NOW},t=${NOW},v1=${digest}`, `t=${NOW},v1=${digest}=x`];
+    const cases = [
+      undefined,
+      '',
+      'garbage',
+      `v1=${digest}`,
+      `t=${NOW}`,
+      `t=abc,v1=${digest}`,
+      `t=${NOW},v1=${digest.slice(2)}`,
+      `t=${NOW},v1=${'z'.repeat(64)}`,
+      `t=${NOW},t=${NOW},v1=${digest}`,
+      `t=${NOW},v1=${digest}=x`,
+    ];
     for (const header of cases) {
       const result = verifyRequest(KEY, header, REQUEST, { nowSeconds: NOW });
       assert.equal(result.ok, false, String(header));

@@ -23,7 +23,12 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
 }
 
 /** The three headers of one delivery attempt, signed with every secret given (rotation overlap). */
-export function webhookHeaders(secrets: string[], id: string, body: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function webhookHeaders(
+  secrets: string[],
+  id: string,
+  body: string,
+  timestampSeconds = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),

@@ -36,7 +36,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     silent: true,
     configureBuckets: options.buckets.map((name) => ({ name, configs: [BROWSER_CORS] })),
   });
-  const address = (await server.run());
+  const address = await server.run();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     onEvent: (listener) => server.on('event', listener),

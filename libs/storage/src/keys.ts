@@ -8,8 +8,7 @@ export const keys = {
     `${tenantPrefix(tenantId)}animals/${animalId}/photos/${photoId}/original`,
   photoRendition: (tenantId: string, animalId: string, photoId: string, rendition: string, extension: string) =>
     `${tenantPrefix(tenantId)}animals/${animalId}/photos/${photoId}/${rendition}.${extension}`,
-  photoFolder: (tenantId: string, animalId: string, photoId: string) =>
-    `${tenantPrefix(tenantId)}animals/${animalId}/photos/${photoId}/`,
+  photoFolder: (tenantId: string, animalId: string, photoId: string) => `${tenantPrefix(tenantId)}animals/${animalId}/photos/${photoId}/`,
   animalFolder: (tenantId: string, animalId: string) => `${tenantPrefix(tenantId)}animals/${animalId}/`,
   jobRaw: (tenantId: string, jobId: string, fileId: string) => `${tenantPrefix(tenantId)}jobs/${jobId}/raw/${fileId}`,
   jobOutput: (tenantId: string, jobId: string, fileId: string, variant: string, extension: string) =>
@@ -21,7 +20,10 @@ export const keys = {
 
 export class KeyOutsideScopeError extends Error {
   override readonly name = 'KeyOutsideScopeError';
-  constructor(readonly key: string, readonly scope: string) {
+  constructor(
+    readonly key: string,
+    readonly scope: string,
+  ) {
     super(`refusing to presign an object outside ${scope}`);
   }
 }

@@ -42,7 +42,13 @@ export async function abortMultipartUpload(s3: S3Client, bucket: string, key: st
 }
 
 /** Opens a multipart upload whose parts are then PUT through presigned URLs; answers its id. */
-export async function startMultipartUpload(s3: S3Client, bucket: string, key: string, contentType: string, tagging?: string): Promise<string> {
+export async function startMultipartUpload(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  contentType: string,
+  tagging?: string,
+): Promise<string> {
   const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, Tagging: tagging }));
   if (!created.UploadId) throw new Error('CreateMultipartUpload returned no upload id');
   return created.UploadId;

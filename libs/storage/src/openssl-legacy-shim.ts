@@ -15,12 +15,8 @@ export function installDesShim(): void {
   const widen = (key: crypto.CipherKey) => Buffer.concat([key as Buffer, key as Buffer, key as Buffer]);
   Object.assign(crypto, {
     createCipheriv: (algorithm: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null, options?: unknown) =>
-      algorithm === 'des'
-        ? createCipheriv('des-ede3-cbc', widen(key), iv)
-        : createCipheriv(algorithm, key, iv, options as never),
+      algorithm === 'des' ? createCipheriv('des-ede3-cbc', widen(key), iv) : createCipheriv(algorithm, key, iv, options as never),
     createDecipheriv: (algorithm: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null, options?: unknown) =>
-      algorithm === 'des'
-        ? createDecipheriv('des-ede3-cbc', widen(key), iv)
-        : createDecipheriv(algorithm, key, iv, options as never),
+      algorithm === 'des' ? createDecipheriv('des-ede3-cbc', widen(key), iv) : createDecipheriv(algorithm, key, iv, options as never),
   });
 }

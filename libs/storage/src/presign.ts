@@ -68,13 +68,20 @@ export function attachmentDisposition(filename: string): string {
 /** Keeps only the base name and drops control and path characters. */
 export function safeFilename(filename: string): string {
   const base = filename.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^\.+/, '').trim();
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/^\.+/, '')
+    .trim();
   return cleaned.length > 0 ? cleaned.slice(0, 200) : 'file';
 }
 
 /** A title (not a path) made safe as a file name: reserved and control characters become "_". */
 export function titleAsFilename(title: string): string {
-  const cleaned = title.replace(/[\u0000-\u001f\u007f]/g, '').replace(/[\\/:*?"<>|]/g, '_').replace(/^\.+/, '').trim();
+  const cleaned = title
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\\/:*?"<>|]/g, '_')
+    .replace(/^\.+/, '')
+    .trim();
   return cleaned.length > 0 ? cleaned.slice(0, 200) : 'download';
 }
 

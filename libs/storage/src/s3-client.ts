@@ -18,9 +18,7 @@ export function createS3Client(settings: S3ClientSettings): S3Client {
     forcePathStyle: settings.forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(settings.endpoint && isLoopback(settings.endpoint)
-      ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }
-      : {}),
+    ...(settings.endpoint && isLoopback(settings.endpoint) ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
   });
 }
 

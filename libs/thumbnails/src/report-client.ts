@@ -17,7 +17,11 @@ const REPORT_BACKOFF_MS = 500;
  * take (unreachable, 5xx, 429) is retried with backoff before the invocation fails (and is then
  * retried as a whole, rendering again). A 4xx throws at once.
  */
-export async function sendReport(options: { apiUrl: string; signingKey: string; timeoutMs: number }, photoId: string, report: PhotoReport): Promise<PhotoReportAck> {
+export async function sendReport(
+  options: { apiUrl: string; signingKey: string; timeoutMs: number },
+  photoId: string,
+  report: PhotoReport,
+): Promise<PhotoReportAck> {
   const body = JSON.stringify(report);
   for (let attempt = 1; ; attempt += 1) {
     try {

@@ -30,27 +30,42 @@ describe('thumbnail Lambda', () => {
     assert.deepEqual(config.s3, { endpoint: undefined, region: 'eu-west-1', forcePathStyle: false });
     assert.equal(config.callbackTimeoutMs, 10_000);
     assert.equal(loadThumbnailConfig({ ...env, S3_ENDPOINT: 'http://127.0.0.1:4569' }).s3.forcePathStyle, true);
-    assert.throws(() => loadThumbnailConfig({ ...env, CALLBACK_SIGNING_KEY: 'short', PUBLIC_API_URL: undefined }), (error: Error) => {
-      assert.match(error.message, /CALLBACK_SIGNING_KEY: must be at least 32 characters/);
-      assert.match(error.message, /PUBLIC_API_URL/);
-      assert.ok(!error.message.includes('short'), 'values are never echoed');
-      return true;
-    });
+    assert.throws(
+      () => loadThumbnailConfig({ ...env, CALLBACK_SIGNING_KEY: 'short', PUBLIC_API_URL: undefined }),
+      (error: Error) => {
+        assert.match(error.message, /CALLBACK_SIGNING_KEY: must be at least 32 characters/);
+        assert.match(error.message, /PUBLIC_API_URL/);
+        assert.ok(!error.message.includes('short'), 'values are never echoed');
+        return true;
+      },
+    );
   });
 
   it('ignores other keys, buckets and event types without touching S3 or the API', async () => {
     const untouchable = { send: () => assert.fail('S3 must not be called') } as unknown as S3Client;
-    const handler = createThumbnailHandler({ ...loadThumbnailConfig(env), apiUrl: 'http://127.0.0.1:9' }, { s3: untouchable, log: () => undefined });
-    const photo = 'tenants/0b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/animals/1b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/photos/2b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/original';
+    const handler = createThumbnailHandler(
+      { ...loadThumbnailConfig(env), apiUrl: 'http://127.0.0.1:9' },
+      { s3: untouchable, log: () => undefined },
+    );
+    const photo =
+      'tenants/0b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/animals/1b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/photos/2b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/original';
     const outcomes = await handler({
-      Records: [record(`${photo}.bak`), record(photo, 'processed'), record(photo, 'uploads', 'ObjectRemoved:Delete'), record('tenants/x/jobs/y/raw/z')],
+      Records: [
+        record(`${photo}.bak`),
+        record(photo, 'processed'),
+        record(photo, 'uploads', 'ObjectRemoved:Delete'),
+        record('tenants/x/jobs/y/raw/z'),
+      ],
     });
-    assert.deepEqual(outcomes.map((o) => [o.outcome, 'why' in o ? o.why : '']), [
-      ['ignored', 'not a photo original'],
-      ['ignored', 'not the uploads bucket'],
-      ['ignored', 'ObjectRemoved:Delete'],
-      ['ignored', 'not a photo original'],
-    ]);
+    assert.deepEqual(
+      outcomes.map((o) => [o.outcome, 'why' in o ? o.why : '']),
+      [
+        ['ignored', 'not a photo original'],
+        ['ignored', 'not the uploads bucket'],
+        ['ignored', 'ObjectRemoved:Delete'],
+        ['ignored', 'not a photo original'],
+      ],
+    );
   });
 
   it('throws when the API cannot be reached, so that the invocation is retried', async () => {
@@ -63,8 +78,12 @@ describe('thumbnail Lambda', () => {
         throw new Error('S3 must not be called before the API saw the upload');
       },
     } as unknown as S3Client;
-    const handler = createThumbnailHandler({ ...loadThumbnailConfig(env), apiUrl: 'http://127.0.0.1:9', callbackTimeoutMs: 2000 }, { s3: untouchable, log: () => undefined });
-    const photo = 'tenants/0b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/animals/1b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/photos/2b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/original';
+    const handler = createThumbnailHandler(
+      { ...loadThumbnailConfig(env), apiUrl: 'http://127.0.0.1:9', callbackTimeoutMs: 2000 },
+      { s3: untouchable, log: () => undefined },
+    );
+    const photo =
+      'tenants/0b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/animals/1b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/photos/2b7c3e7e-57a1-4c59-9c83-6a2f4f3b9d10/original';
     await assert.rejects(handler({ Records: [record(photo)] }), (error: Error) => {
       assert.ok(!(error instanceof assert.AssertionError), `rejected by an assertion, not by the unreachable API: ${error.message}`);
       // What undici throws when nothing listens on the port: the report to the API failed.

@@ -80,7 +80,8 @@ export function createThumbnailHandler(config: ThumbnailConfig, deps: ThumbnailD
         log('warn', 'original is gone', fields);
         return { key, photoId, outcome: 'skipped', why: 'original is gone' };
       }
-      result = input.length > PHOTO_MAX_BYTES ? { reason: `the file is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB` } : await render(input);
+      result =
+        input.length > PHOTO_MAX_BYTES ? { reason: `the file is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB` } : await render(input);
     }
 
     if ('reason' in result) {
@@ -92,8 +93,24 @@ export function createThumbnailHandler(config: ThumbnailConfig, deps: ThumbnailD
     const renditions: ReportedRendition[] = await Promise.all(
       result.renditions.map(async (r) => {
         const target = keys.photoRendition(tenantId, animalId, photoId, r.name, EXTENSIONS[r.format] ?? r.format);
-        await s3.send(new PutObjectCommand({ Bucket: config.buckets.processed, Key: target, Body: r.data, ContentType: r.contentType, ContentLength: r.bytes }));
-        return { name: r.name, format: r.format, contentType: r.contentType, width: r.width, height: r.height, bytes: r.bytes, key: target };
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: config.buckets.processed,
+            Key: target,
+            Body: r.data,
+            ContentType: r.contentType,
+            ContentLength: r.bytes,
+          }),
+        );
+        return {
+          name: r.name,
+          format: r.format,
+          contentType: r.contentType,
+          width: r.width,
+          height: r.height,
+          bytes: r.bytes,
+          key: target,
+        };
       }),
     );
     const ack = await report(photoId, { status: 'ready', tenantId, animalId, original: result.original, renditions });
@@ -124,7 +141,11 @@ async function download(s3: S3Client, bucket: string, key: string): Promise<Buff
     const bytes = await object.Body!.transformToByteArray();
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    if (
+      (error as { name?: string }).name === 'NoSuchKey' ||
+      (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+    )
+      return undefined;
     throw error;
   }
 }

@@ -22,11 +22,17 @@ export interface ApiProcess {
  * Runs the API exactly as production does (`node dist/apps/api/src/main.js`), so a test can send
  * it real signals: SIGTERM for a graceful stop, SIGKILL for a crash. Resolves once it listens.
  */
-export async function startApiProcess(env: Record<string, string>, options: { timeoutMs?: number; probe?: boolean } = {}): Promise<ApiProcess> {
+export async function startApiProcess(
+  env: Record<string, string>,
+  options: { timeoutMs?: number; probe?: boolean } = {},
+): Promise<ApiProcess> {
   const timeoutMs = options.timeoutMs ?? 90_000;
   // With `probe`, process-probe.js is preloaded and answers IPC `probe` messages (see probe()).
   const child = options.probe
-    ? spawn(process.execPath, ['--expose-gc', '--import', PROBE, MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    ? spawn(process.execPath, ['--expose-gc', '--import', PROBE, MAIN], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      })
     : spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (chunk: Buffer) => {

@@ -47,12 +47,19 @@ export async function call(baseUrl: string, method: string, url: string, auth?: 
 /** Like `call`, but anything but `expected` throws with the answer. */
 export async function must(expected: number, baseUrl: string, method: string, url: string, auth?: string, body?: unknown): Promise<any> {
   const answer = await call(baseUrl, method, url, auth, body);
-  if (answer.status !== expected) throw new Error(`${method} ${url} answered ${answer.status} (expected ${expected}): ${answer.text.slice(0, 500)}`);
+  if (answer.status !== expected)
+    throw new Error(`${method} ${url} answered ${answer.status} (expected ${expected}): ${answer.text.slice(0, 500)}`);
   return answer.body;
 }
 
 /** Declares a file on a draft job and PUTs its bytes to the presigned URL; answers the file id. */
-export async function declareAndUpload(baseUrl: string, key: string, jobId: string, filePath: string, filename = path.basename(filePath)): Promise<string> {
+export async function declareAndUpload(
+  baseUrl: string,
+  key: string,
+  jobId: string,
+  filePath: string,
+  filename = path.basename(filePath),
+): Promise<string> {
   const { size } = await stat(filePath);
   const declared = await must(201, baseUrl, 'POST', `/v1/jobs/${jobId}/files`, key, { filename, bytes: size });
   const put = await fetch(declared.upload.url, {
@@ -76,7 +83,12 @@ export async function waitForJob(baseUrl: string, key: string, jobId: string, ti
 }
 
 /** Waits until `probe` answers a truthy value; throws with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null>, timeoutMs: number, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false | null>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -97,7 +109,12 @@ export interface SlowUpload {
  * A streamed upload (`PUT …/content`) that sends `burstBytes` at once, then `tickBytes` every
  * `tickMs` until `totalBytes`: a slow client, as seen from the API.
  */
-export function slowUpload(url: string, key: string, totalBytes: number, pace: { burstBytes: number; tickBytes: number; tickMs: number }): SlowUpload {
+export function slowUpload(
+  url: string,
+  key: string,
+  totalBytes: number,
+  pace: { burstBytes: number; tickBytes: number; tickMs: number },
+): SlowUpload {
   let sent = 0;
   const done = new Promise<{ status: number; body: string } | { error: string }>((resolve) => {
     const req = httpRequest(url, {

@@ -71,7 +71,13 @@ export class Traffic {
   }
 
   private record(route: string, answer: Answer): boolean {
-    this.outcomes.push({ route, status: answer.status, retryable: isRetryableProblem(answer), at: Date.now(), text: answer.text.slice(0, 300) });
+    this.outcomes.push({
+      route,
+      status: answer.status,
+      retryable: isRetryableProblem(answer),
+      at: Date.now(),
+      text: answer.text.slice(0, 300),
+    });
     return answer.status >= 200 && answer.status < 300;
   }
 

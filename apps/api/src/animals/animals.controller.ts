@@ -33,7 +33,11 @@ export class AnimalsController {
   }
 
   @Get()
-  @ApiOperation({ operationId: 'listAnimals', summary: 'List animals', description: 'Filter by `species`; `q` searches name, microchip id and tutor name.' })
+  @ApiOperation({
+    operationId: 'listAnimals',
+    summary: 'List animals',
+    description: 'Filter by `species`; `q` searches name, microchip id and tutor name.',
+  })
   @ApiOkResponse({ type: AnimalPageDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   list(@CurrentTenant() tenant: TenantContext, @Query() query: AnimalListQueryDto): Promise<AnimalPageDto> {
@@ -49,12 +53,20 @@ export class AnimalsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ operationId: 'updateAnimal', summary: 'Update an animal', description: 'Absent fields stay as they are; `null` clears an optional field.' })
+  @ApiOperation({
+    operationId: 'updateAnimal',
+    summary: 'Update an animal',
+    description: 'Absent fields stay as they are; `null` clears an optional field.',
+  })
   @ApiOkResponse({ type: AnimalDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })
   @ApiConflictResponse({ type: ProblemDocument, description: 'Another animal of this clinic has the same microchip id.' })
-  update(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Body() body: UpdateAnimalDto): Promise<AnimalDto> {
+  update(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) id: string,
+    @Body() body: UpdateAnimalDto,
+  ): Promise<AnimalDto> {
     return this.animals.update(tenant, id, body);
   }
 

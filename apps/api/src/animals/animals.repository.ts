@@ -32,16 +32,14 @@ export class AnimalsRepository {
   }
 
   async list(ctx: TenantContext, filter: AnimalFilter, limit: number, after?: Cursor): Promise<AnimalEntity[]> {
-    const query = this.animals
-      .createQueryBuilder('a')
-      .where('a.tenant_id = :tenantId', { tenantId: ctx.tenantId });
+    const query = this.animals.createQueryBuilder('a').where('a.tenant_id = :tenantId', { tenantId: ctx.tenantId });
     if (filter.species) query.andWhere('a.species = :species', { species: filter.species });
     if (filter.q) {
       // Microchips are stored without separators, so the term is compared the same way there.
-      query.andWhere(
-        `(a.name ILIKE :pattern OR a.tutor_name ILIKE :pattern OR a.microchip_id ILIKE :chip)`,
-        { pattern: likePattern(filter.q), chip: likePattern(filter.q.replace(/[\s-]/g, '')) },
-      );
+      query.andWhere(`(a.name ILIKE :pattern OR a.tutor_name ILIKE :pattern OR a.microchip_id ILIKE :chip)`, {
+        pattern: likePattern(filter.q),
+        chip: likePattern(filter.q.replace(/[\s-]/g, '')),
+      });
     }
     return pageAfter(query, 'a', after, limit).getMany();
   }

@@ -36,7 +36,8 @@ export class PhotoReportsService {
   }
 
   private toOutcome(report: PhotoReport, at: { tenantId: string; animalId: string; photoId: string }) {
-    if (report.status !== 'ready') return report.status === 'failed' ? { status: 'failed' as const, reason: report.reason } : { status: 'processing' as const };
+    if (report.status !== 'ready')
+      return report.status === 'failed' ? { status: 'failed' as const, reason: report.reason } : { status: 'processing' as const };
     const folder = keys.photoFolder(at.tenantId, at.animalId, at.photoId);
     // Only keys inside the photo's own folder are ever presigned later.
     if (report.renditions.some((r) => !r.key.startsWith(folder))) {

@@ -41,22 +41,34 @@ export class PhotoStorage {
 
   /** Streams `body` to the original's key, never holding the whole file; resolves with the byte count. */
   streamOriginal(at: PhotoLocation, body: Readable, contentType: string): Promise<number> {
-    return streamToObject(this.s3, { bucket: this.config.s3.buckets.uploads, key: keys.photoOriginal(at.tenantId, at.animalId, at.photoId), contentType }, body);
+    return streamToObject(
+      this.s3,
+      { bucket: this.config.s3.buckets.uploads, key: keys.photoOriginal(at.tenantId, at.animalId, at.photoId), contentType },
+      body,
+    );
   }
 
   async deleteOriginal(at: PhotoLocation): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.config.s3.buckets.uploads, Key: keys.photoOriginal(at.tenantId, at.animalId, at.photoId) }));
+    await this.s3.send(
+      new DeleteObjectCommand({ Bucket: this.config.s3.buckets.uploads, Key: keys.photoOriginal(at.tenantId, at.animalId, at.photoId) }),
+    );
   }
 
   /** Removes everything stored for one photo, in both buckets. */
   async deletePhoto(at: PhotoLocation): Promise<void> {
     const prefix = keys.photoFolder(at.tenantId, at.animalId, at.photoId);
-    await Promise.all([deletePrefix(this.s3, this.config.s3.buckets.uploads, prefix), deletePrefix(this.s3, this.config.s3.buckets.processed, prefix)]);
+    await Promise.all([
+      deletePrefix(this.s3, this.config.s3.buckets.uploads, prefix),
+      deletePrefix(this.s3, this.config.s3.buckets.processed, prefix),
+    ]);
   }
 
   /** Removes everything stored for one animal, in both buckets. */
   async deleteAnimal(tenantId: string, animalId: string): Promise<void> {
     const prefix = keys.animalFolder(tenantId, animalId);
-    await Promise.all([deletePrefix(this.s3, this.config.s3.buckets.uploads, prefix), deletePrefix(this.s3, this.config.s3.buckets.processed, prefix)]);
+    await Promise.all([
+      deletePrefix(this.s3, this.config.s3.buckets.uploads, prefix),
+      deletePrefix(this.s3, this.config.s3.buckets.processed, prefix),
+    ]);
   }
 }

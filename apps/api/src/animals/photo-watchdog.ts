@@ -44,7 +44,9 @@ export class PhotoWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweepProcessing(): Promise<number> {
     const timeout = this.config.photoProcessingTimeoutSeconds;
     try {
-      const ids = await asSystem('photo watchdog', () => this.photos.failStale(timeout, `processing did not finish within ${formatDuration(timeout)}; upload the photo again`));
+      const ids = await asSystem('photo watchdog', () =>
+        this.photos.failStale(timeout, `processing did not finish within ${formatDuration(timeout)}; upload the photo again`),
+      );
       if (ids.length > 0) this.logger.warn({ photoIds: ids, timeoutSeconds: timeout }, 'photos stuck in processing were failed');
       return ids.length;
     } catch (err) {
@@ -64,7 +66,8 @@ export class PhotoWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
         this.photos.failAbandonedUploads(timeout, `the upload did not arrive within ${formatDuration(timeout)}; declare the photo again`),
       );
       for (const at of failed) await this.storage.deletePhoto(at);
-      if (failed.length > 0) this.logger.warn({ photoIds: failed.map((p) => p.photoId), timeoutSeconds: timeout }, 'photos never uploaded were failed');
+      if (failed.length > 0)
+        this.logger.warn({ photoIds: failed.map((p) => p.photoId), timeoutSeconds: timeout }, 'photos never uploaded were failed');
       return failed.length;
     } catch (err) {
       this.logger.warn({ err }, 'could not sweep photos never uploaded; the next pass retries');

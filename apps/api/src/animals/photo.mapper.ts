@@ -18,9 +18,16 @@ export function toPhotoView(photo: PhotoEntity): PhotoView {
     failureReason: photo.failureReason,
     original:
       ready && photo.originalFormat && photo.originalWidth && photo.originalHeight
-        ? { format: photo.originalFormat, width: photo.originalWidth, height: photo.originalHeight, takenAt: photo.takenAt?.toISOString() ?? null }
+        ? {
+            format: photo.originalFormat,
+            width: photo.originalWidth,
+            height: photo.originalHeight,
+            takenAt: photo.takenAt?.toISOString() ?? null,
+          }
         : null,
-    renditions: ready ? photo.renditions.map((r) => ({ name: r.name, contentType: r.contentType, width: r.width, height: r.height, bytes: r.bytes })) : [],
+    renditions: ready
+      ? photo.renditions.map((r) => ({ name: r.name, contentType: r.contentType, width: r.width, height: r.height, bytes: r.bytes }))
+      : [],
     createdAt: photo.createdAt.toISOString(),
     updatedAt: photo.updatedAt.toISOString(),
     processedAt: photo.processedAt?.toISOString() ?? null,

@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileStreamInterceptor, type MultipartFileStream } from '@nestjs/platform-fastify/multipart';
 import {
   ApiAcceptedResponse,
@@ -63,21 +77,34 @@ export class PhotosController {
     @UploadedFile() file: MultipartFileStream | undefined,
   ): Promise<void> {
     if (file) {
-      const photo = await this.photos.receiveUpload(tenant, animalId, { filename: file.originalname, contentType: file.mimetype, stream: file.stream });
+      const photo = await this.photos.receiveUpload(tenant, animalId, {
+        filename: file.originalname,
+        contentType: file.mimetype,
+        stream: file.stream,
+      });
       void reply.status(HttpStatus.ACCEPTED).send(photo);
       return;
     }
-    if (/^multipart\//i.test(request.headers['content-type'] ?? '')) throw problems.validation([{ field: 'file', message: 'a multipart request must carry the photo in a `file` field' }]);
+    if (/^multipart\//i.test(request.headers['content-type'] ?? ''))
+      throw problems.validation([{ field: 'file', message: 'a multipart request must carry the photo in a `file` field' }]);
     const input = (await bodyValidation.transform(body ?? {}, { type: 'body', metatype: CreatePhotoUploadDto })) as CreatePhotoUploadDto;
     void reply.status(HttpStatus.CREATED).send(await this.photos.createUpload(tenant, animalId, input));
   }
 
   @Get()
-  @ApiOperation({ operationId: 'listPhotos', summary: "List an animal's photos", description: 'Ready photos carry presigned rendition URLs (15 minutes at most).' })
+  @ApiOperation({
+    operationId: 'listPhotos',
+    summary: "List an animal's photos",
+    description: 'Ready photos carry presigned rendition URLs (15 minutes at most).',
+  })
   @ApiOkResponse({ type: PhotoPageDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })
-  list(@CurrentTenant() tenant: TenantContext, @Param('animalId', UuidParamPipe) animalId: string, @Query() query: PageQueryDto): Promise<PhotoPageDto> {
+  list(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('animalId', UuidParamPipe) animalId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<PhotoPageDto> {
     return this.photos.list(tenant, animalId, toPageRequest(query));
   }
 

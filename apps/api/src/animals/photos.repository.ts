@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import { type Cursor, pageAfter, PhotoEntity, photoSourcesOf, type PhotoUploadMethod, rowsOf, type StoredRendition, type TenantContext } from '#database';
+import {
+  type Cursor,
+  pageAfter,
+  PhotoEntity,
+  photoSourcesOf,
+  type PhotoUploadMethod,
+  rowsOf,
+  type StoredRendition,
+  type TenantContext,
+} from '#database';
 import { emitWebhookEvent } from '../webhooks/outbox.js';
 import { toPhotoView } from './photo.mapper.js';
 
@@ -131,13 +140,20 @@ export class PhotosRepository {
    * Fails every photo (of any tenant) still `pending_upload` `olderThanSeconds` after it was
    * declared: the client never finished the upload. Answers where each one's objects would be.
    */
-  async failAbandonedUploads(olderThanSeconds: number, reason: string): Promise<Array<{ tenantId: string; animalId: string; photoId: string }>> {
-    const result = await this.photos.query(
+  async failAbandonedUploads(
+    olderThanSeconds: number,
+    reason: string,
+  ): Promise<Array<{ tenantId: string; animalId: string; photoId: string }>> {
+    const result: unknown = await this.photos.query(
       `UPDATE photos SET status = 'failed', failure_reason = $2, renditions = '[]'::jsonb, processed_at = now(), updated_at = now()
         WHERE status = 'pending_upload' AND updated_at < now() - make_interval(secs => $1)
         RETURNING id, tenant_id, animal_id`,
       [olderThanSeconds, reason],
     );
-    return rowsOf(result).map((row) => ({ tenantId: row.tenant_id, animalId: row.animal_id, photoId: row.id }));
+    return rowsOf<{ id: string; tenant_id: string; animal_id: string }>(result).map((row) => ({
+      tenantId: row.tenant_id,
+      animalId: row.animal_id,
+      photoId: row.id,
+    }));
   }
 }

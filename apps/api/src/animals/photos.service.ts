@@ -102,8 +102,12 @@ export class PhotosService {
   }
 
   private async discard(ctx: TenantContext, at: PhotoLocation): Promise<void> {
-    await this.photos.delete(ctx, at.animalId, at.photoId).catch((err: unknown) => this.logger.error({ err, photoId: at.photoId }, 'could not remove a failed upload’s row'));
-    await this.storage.deletePhoto(at).catch((err: unknown) => this.logger.error({ err, photoId: at.photoId }, 'could not remove a failed upload’s objects'));
+    await this.photos
+      .delete(ctx, at.animalId, at.photoId)
+      .catch((err: unknown) => this.logger.error({ err, photoId: at.photoId }, 'could not remove a failed upload’s row'));
+    await this.storage
+      .deletePhoto(at)
+      .catch((err: unknown) => this.logger.error({ err, photoId: at.photoId }, 'could not remove a failed upload’s objects'));
   }
 
   /** The view webhooks carry, with a presigned GET for each rendition. */
@@ -127,7 +131,9 @@ function locate(photo: PhotoEntity): PhotoLocation {
 
 function checkContentType(declared: string): string {
   if (!isAcceptedPhotoType(declared)) {
-    throw problems.unsupportedMediaType(`Photos must be one of ${PHOTO_CONTENT_TYPES.join(', ')}; got ${JSON.stringify(normaliseContentType(declared).slice(0, 100))}.`);
+    throw problems.unsupportedMediaType(
+      `Photos must be one of ${PHOTO_CONTENT_TYPES.join(', ')}; got ${JSON.stringify(normaliseContentType(declared).slice(0, 100))}.`,
+    );
   }
   return normaliseContentType(declared);
 }

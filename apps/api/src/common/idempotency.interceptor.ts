@@ -68,7 +68,11 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
       if (!held) return payload;
       request[HELD] = undefined;
       const status = reply.statusCode;
-      if (status >= 200 && status < 300 && (typeof payload === 'string' || Buffer.isBuffer(payload) || payload === null || payload === undefined)) {
+      if (
+        status >= 200 &&
+        status < 300 &&
+        (typeof payload === 'string' || Buffer.isBuffer(payload) || payload === null || payload === undefined)
+      ) {
         const contentType = reply.getHeader('content-type');
         await this.store.complete(held.scope, held.key, {
           status,

@@ -15,10 +15,7 @@ export interface StoredResponse {
 }
 
 export type Reservation =
-  | { kind: 'reserved' }
-  | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'mismatch' }
-  | { kind: 'in_flight' };
+  { kind: 'reserved' } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' } | { kind: 'in_flight' };
 
 /**
  * Idempotency keys (IETF `Idempotency-Key`), per scope (a tenant, or the platform admin). The first
@@ -36,7 +33,10 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep().catch((err: unknown) => this.logger.warn({ err }, 'idempotency sweep failed')), SWEEP_EVERY_MS);
+    this.timer = setInterval(
+      () => void this.sweep().catch((err: unknown) => this.logger.warn({ err }, 'idempotency sweep failed')),
+      SWEEP_EVERY_MS,
+    );
     this.timer.unref();
   }
 
@@ -72,7 +72,13 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
       ),
     );
     if (taken.length === 1) return { kind: 'reserved' };
-    const [row] = rowsOf<{ fingerprint: string; state: string; response_status: number; response_type: string | null; response_body: string }>(
+    const [row] = rowsOf<{
+      fingerprint: string;
+      state: string;
+      response_status: number;
+      response_type: string | null;
+      response_body: string;
+    }>(
       await this.db.query(
         `SELECT fingerprint, state, response_status, response_type, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > now()`,
         [scope, key],
@@ -85,21 +91,27 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.scoped(scope, () => this.db.query(
-      `UPDATE idempotency_keys SET state = 'completed', locked_until = NULL, response_status = $3, response_type = $4, response_body = $5
+    await this.scoped(scope, () =>
+      this.db.query(
+        `UPDATE idempotency_keys SET state = 'completed', locked_until = NULL, response_status = $3, response_type = $4, response_body = $5
         WHERE scope = $1 AND key = $2 AND state = 'in_flight'`,
-      [scope, key, response.status, response.contentType, response.body],
-    ));
+        [scope, key, response.status, response.contentType, response.body],
+      ),
+    );
   }
 
   /** The request failed: the key is free again, so that the client can retry with it. */
   async release(scope: string, key: string): Promise<void> {
-    await this.scoped(scope, () => this.db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_flight'`, [scope, key]));
+    await this.scoped(scope, () =>
+      this.db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_flight'`, [scope, key]),
+    );
   }
 
   /** Deletes expired keys; returns how many. */
   async sweep(): Promise<number> {
-    const swept = await asSystem('idempotency sweep', () => this.db.query(`DELETE FROM idempotency_keys WHERE expires_at <= now() RETURNING key`));
+    const swept: unknown = await asSystem('idempotency sweep', () =>
+      this.db.query(`DELETE FROM idempotency_keys WHERE expires_at <= now() RETURNING key`),
+    );
     return rowsOf(swept).length;
   }
 }

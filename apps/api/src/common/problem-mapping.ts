@@ -7,13 +7,21 @@ import { isDatabaseUnavailable, isStorageUnavailable, RETRY_AFTER_SECONDS } from
 const FASTIFY_ERRORS: Record<string, { slug: string; title: string; detail: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { slug: 'malformed-body', title: 'Malformed request body', detail: 'The body is not valid JSON.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { slug: 'malformed-body', title: 'Malformed request body', detail: 'The JSON body is empty.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { slug: 'payload-too-large', title: 'Payload too large', detail: 'The request body exceeds the allowed size.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    slug: 'payload-too-large',
+    title: 'Payload too large',
+    detail: 'The request body exceeds the allowed size.',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     slug: 'unsupported-media-type',
     title: 'Unsupported media type',
     detail: 'This content type is not accepted here.',
   },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { slug: 'malformed-body', title: 'Malformed request body', detail: 'Content-Length does not match the body.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    slug: 'malformed-body',
+    title: 'Malformed request body',
+    detail: 'Content-Length does not match the body.',
+  },
 };
 
 export interface MappedProblem {
@@ -31,9 +39,9 @@ export function toProblem(error: unknown, instance: string): MappedProblem {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
-    const message = typeof body === 'object' && body && 'message' in body ? (body).message : body;
+    const message = typeof body === 'object' && body && 'message' in body ? body.message : body;
     const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
-    const checks = typeof body === 'object' && body && 'details' in body ? (body).details : undefined;
+    const checks = typeof body === 'object' && body && 'details' in body ? body.details : undefined;
     return {
       document: {
         type: PROBLEM_BASE + slugFor(status),

@@ -22,7 +22,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // Fastify's body limit: name the limit, and keep reading what the client is still sending
       // (fetch streams the body and reads the answer only once it has sent it), so the 413 is
       // read instead of a connection reset. The drain is bounded; past it the socket is cut.
-      sendProblem(request, reply, problems.payloadTooLarge(`The JSON body is larger than the limit of ${this.config.bodyLimitBytes} bytes (BODY_LIMIT_BYTES); send files through their upload routes.`), this.logger);
+      sendProblem(
+        request,
+        reply,
+        problems.payloadTooLarge(
+          `The JSON body is larger than the limit of ${this.config.bodyLimitBytes} bytes (BODY_LIMIT_BYTES); send files through their upload routes.`,
+        ),
+        this.logger,
+      );
       drainRequest(request, DRAIN_LIMIT_FACTOR * this.config.bodyLimitBytes);
       return;
     }

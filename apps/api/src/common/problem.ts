@@ -87,8 +87,7 @@ export const problems = {
     }),
   gone: (detail: string, extensions?: Record<string, unknown>) =>
     new ProblemException({ status: HttpStatus.GONE, slug: 'gone', title: 'Gone', detail, extensions }),
-  forbidden: (detail: string) =>
-    new ProblemException({ status: HttpStatus.FORBIDDEN, slug: 'forbidden', title: 'Forbidden', detail }),
+  forbidden: (detail: string) => new ProblemException({ status: HttpStatus.FORBIDDEN, slug: 'forbidden', title: 'Forbidden', detail }),
   insufficientScope: (required: string, granted: readonly string[]) =>
     new ProblemException({
       status: HttpStatus.FORBIDDEN,

@@ -9,7 +9,10 @@ const MULTI_LINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 
 /** The rule, and its pattern in the OpenAPI schema (the Swagger plugin only sees inline `@Matches`). */
 function noControlCharacters(pattern: RegExp): PropertyDecorator {
-  return applyDecorators(Matches(pattern, { message: '$property must not contain control characters' }), ApiProperty({ pattern: pattern.source }));
+  return applyDecorators(
+    Matches(pattern, { message: '$property must not contain control characters' }),
+    ApiProperty({ pattern: pattern.source }),
+  );
 }
 
 export const SingleLine = () => noControlCharacters(SINGLE_LINE);

@@ -12,6 +12,9 @@ export const CONSOLE_DIR = fileURLToPath(new URL('../../../../console/', import.
 export function serveConsole(app: NestFastifyApplication, root = CONSOLE_DIR): boolean {
   if (!existsSync(`${root}/index.html`)) return false;
   app.useStaticAssets({ root, prefix: '/app/', index: 'index.html', decorateReply: false });
-  app.getHttpAdapter().getInstance().get('/app', (_request, reply) => reply.redirect('/app/'));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/app', (_request, reply) => reply.redirect('/app/'));
   return true;
 }

@@ -20,7 +20,10 @@ export class ReportReplayStore implements OnApplicationBootstrap, OnApplicationS
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep().catch((err: unknown) => this.logger.warn({ err }, 'report id sweep failed')), SWEEP_EVERY_MS);
+    this.timer = setInterval(
+      () => void this.sweep().catch((err: unknown) => this.logger.warn({ err }, 'report id sweep failed')),
+      SWEEP_EVERY_MS,
+    );
     this.timer.unref();
   }
 
@@ -30,15 +33,17 @@ export class ReportReplayStore implements OnApplicationBootstrap, OnApplicationS
 
   /** True the first time an id is presented, false ever after (within the window). */
   async accept(reportId: string): Promise<boolean> {
-    const rows = await asSystem('callback replay store', () =>
+    const rows: unknown = await asSystem('callback replay store', () =>
       this.db.query(`INSERT INTO callback_reports (report_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING report_id`, [reportId]),
     );
     return rowsOf(rows).length === 1;
   }
 
   async sweep(): Promise<number> {
-    const rows = await asSystem('callback replay store', () =>
-      this.db.query(`DELETE FROM callback_reports WHERE received_at < now() - make_interval(secs => $1) RETURNING report_id`, [KEEP_SECONDS]),
+    const rows: unknown = await asSystem('callback replay store', () =>
+      this.db.query(`DELETE FROM callback_reports WHERE received_at < now() - make_interval(secs => $1) RETURNING report_id`, [
+        KEEP_SECONDS,
+      ]),
     );
     return rowsOf(rows).length;
   }

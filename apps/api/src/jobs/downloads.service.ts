@@ -32,7 +32,11 @@ export class DownloadsService {
     // Keys come from rows; each link is checked against this tenant's job folder before it is signed.
     const scope = { tenantId: ctx.tenantId, jobId };
     const archive = job.archiveKey
-      ? { filename: archiveName, bytes: job.archiveBytes ?? 0, url: (await this.storage.presignDownload(scope, job.archiveKey, archiveName)).url }
+      ? {
+          filename: archiveName,
+          bytes: job.archiveBytes ?? 0,
+          url: (await this.storage.presignDownload(scope, job.archiveKey, archiveName)).url,
+        }
       : null;
     const files = await this.jobs.allFiles(ctx, jobId);
     return {
@@ -49,7 +53,14 @@ export class DownloadsService {
               file.outputs.map(async (output) => {
                 const filename = outputFilename(file.filename, output);
                 const link = await this.storage.presignDownload(scope, output.key, filename);
-                return { variant: output.variant, filename, width: output.width, height: output.height, bytes: output.bytes, url: link.url };
+                return {
+                  variant: output.variant,
+                  filename,
+                  width: output.width,
+                  height: output.height,
+                  bytes: output.bytes,
+                  url: link.url,
+                };
               }),
             ),
           };

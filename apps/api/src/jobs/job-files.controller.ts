@@ -35,14 +35,22 @@ export class JobFilesController {
   })
   @ApiCreatedResponse({ type: DeclaredFileDto })
   @ApiConflictResponse({ type: ProblemDocument, description: 'The job is not a draft.' })
-  declare(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) jobId: string, @Body() body: DeclareFileDto): Promise<DeclaredFileDto> {
+  declare(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) jobId: string,
+    @Body() body: DeclareFileDto,
+  ): Promise<DeclaredFileDto> {
     return this.files.declare(tenant, jobId, body);
   }
 
   @Get()
   @ApiOperation({ operationId: 'listJobFiles', summary: 'Files with status, attempts, error and outputs' })
   @ApiOkResponse({ type: JobFilePageDto })
-  list(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) jobId: string, @Query() query: PageQueryDto): Promise<JobFilePageDto> {
+  list(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) jobId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<JobFilePageDto> {
     return this.files.list(tenant, jobId, toPageRequest(query));
   }
 
@@ -61,7 +69,10 @@ export class JobFilesController {
   }
 
   @Put(':fileId/content')
-  @ApiOperation({ operationId: 'uploadJobFileContent', summary: 'Upload the file through the API (streamed; send exactly the declared bytes)' })
+  @ApiOperation({
+    operationId: 'uploadJobFileContent',
+    summary: 'Upload the file through the API (streamed; send exactly the declared bytes)',
+  })
   @ApiConsumes('application/octet-stream')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ type: JobFileDto })
@@ -85,7 +96,11 @@ export class JobFilesController {
   @ApiNoContentResponse()
   @ApiConflictResponse({ type: ProblemDocument, description: 'The job is not a draft.' })
   @ApiNotFoundResponse({ type: ProblemDocument })
-  async remove(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) jobId: string, @Param('fileId', UuidParamPipe) fileId: string): Promise<void> {
+  async remove(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) jobId: string,
+    @Param('fileId', UuidParamPipe) fileId: string,
+  ): Promise<void> {
     await this.files.remove(tenant, jobId, fileId);
   }
 

@@ -40,7 +40,14 @@ export class JobFilesService {
     const objectKey = keys.jobRaw(ctx.tenantId, jobId, fileId);
     const multipart = input.bytes > SINGLE_PUT_MAX_BYTES;
     const uploadId = multipart ? await this.storage.startRawMultipart(objectKey) : null;
-    const file = await this.jobs.addFile(ctx, { id: fileId, jobId, filename: input.filename, bytes: input.bytes, objectKey, multipartUploadId: uploadId });
+    const file = await this.jobs.addFile(ctx, {
+      id: fileId,
+      jobId,
+      filename: input.filename,
+      bytes: input.bytes,
+      objectKey,
+      multipartUploadId: uploadId,
+    });
     if (!file) {
       if (uploadId) await this.storage.abortRawMultipart(objectKey, uploadId);
       throw problems.conflict('The job is no longer a draft.');
@@ -78,7 +85,7 @@ export class JobFilesService {
   async completeMultipart(ctx: TenantContext, jobId: string, fileId: string, input: CompleteMultipartDto): Promise<JobFileDto> {
     const file = await this.requireDraftFile(ctx, jobId, fileId);
     if (!file.multipartUploadId) throw problems.conflict('This file is not a multipart upload (or it was already completed).');
-        try {
+    try {
       await this.storage.completeRawMultipart(file.objectKey, file.multipartUploadId, input.parts);
     } catch (error) {
       if (isStorageUnavailable(error)) throw error; // 503: the parts are still there, retry later
@@ -111,7 +118,12 @@ export class JobFilesService {
     return { file: toJobFileDto(file), upload: await this.uploadTarget(ctx, jobId, file) };
   }
 
-  private async requireDraftFile(ctx: TenantContext, jobId: string, fileId: string, rule = 'uploads are only accepted while it is a draft'): Promise<FileRow> {
+  private async requireDraftFile(
+    ctx: TenantContext,
+    jobId: string,
+    fileId: string,
+    rule = 'uploads are only accepted while it is a draft',
+  ): Promise<FileRow> {
     const job = await this.jobsService.require(ctx, jobId);
     const file = await this.jobs.findFile(ctx, jobId, fileId);
     if (!file) throw problems.notFound('File');
@@ -130,7 +142,9 @@ export class JobFilesService {
     const count = Math.ceil(file.bytes / partSize);
     const uploadId = file.multipartUploadId;
     const partBytes = (i: number) => (i === count - 1 ? file.bytes - partSize * (count - 1) : partSize);
-    const signed = await Promise.all(Array.from({ length: count }, (_, i) => this.storage.presignRawPartPut(job, file.objectKey, uploadId, i + 1, partBytes(i))));
+    const signed = await Promise.all(
+      Array.from({ length: count }, (_, i) => this.storage.presignRawPartPut(job, file.objectKey, uploadId, i + 1, partBytes(i))),
+    );
     return {
       method: 'MULTIPART',
       headers: {},

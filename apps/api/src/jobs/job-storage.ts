@@ -9,7 +9,15 @@ import {
   MAX_PRESIGN_SECONDS,
   deletePrefix,
   keys,
-  startMultipartUpload, objectSize, type PresignedRequest, presignGet, presignPartPut, presignPut, S3_CLIENT, streamToObject } from '#storage';
+  startMultipartUpload,
+  objectSize,
+  type PresignedRequest,
+  presignGet,
+  presignPartPut,
+  presignPut,
+  S3_CLIENT,
+  streamToObject,
+} from '#storage';
 
 const RAW_CONTENT_TYPE = 'application/octet-stream';
 
@@ -43,11 +51,19 @@ export class JobStorage {
   }
 
   presignRawPut(job: JobScope, key: string, bytes: number): Promise<PresignedRequest> {
-    return presignPut(this.s3, { bucket: this.buckets.raw, key, within: within(job), contentType: RAW_CONTENT_TYPE, contentLength: bytes }, this.ttl);
+    return presignPut(
+      this.s3,
+      { bucket: this.buckets.raw, key, within: within(job), contentType: RAW_CONTENT_TYPE, contentLength: bytes },
+      this.ttl,
+    );
   }
 
   presignRawPartPut(job: JobScope, key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {
-    return presignPartPut(this.s3, { bucket: this.buckets.raw, key, within: within(job), uploadId, partNumber, contentLength: bytes }, this.ttl);
+    return presignPartPut(
+      this.s3,
+      { bucket: this.buckets.raw, key, within: within(job), uploadId, partNumber, contentLength: bytes },
+      this.ttl,
+    );
   }
 
   startRawMultipart(key: string): Promise<string> {
@@ -81,7 +97,11 @@ export class JobStorage {
   }
 
   /** Deletes every object a job stored, RAW files, outputs and ZIP; safe to repeat. */
-  async deleteJobObjects(tenantId: string, jobId: string, uploads: Array<{ key: string; uploadId: string; bucket: 'raw' | 'processed' }>): Promise<void> {
+  async deleteJobObjects(
+    tenantId: string,
+    jobId: string,
+    uploads: Array<{ key: string; uploadId: string; bucket: 'raw' | 'processed' }>,
+  ): Promise<void> {
     for (const upload of uploads) await abortMultipartUpload(this.s3, this.buckets[upload.bucket], upload.key, upload.uploadId);
     const prefix = keys.jobFolder(tenantId, jobId);
     await deletePrefix(this.s3, this.buckets.raw, prefix);
@@ -95,7 +115,11 @@ export class JobStorage {
   }
 
   presignOutputPut(job: JobScope, key: string, contentType: string): Promise<PresignedRequest> {
-    return presignPut(this.s3, { bucket: this.buckets.processed, key, within: within(job), contentType, tagging: JOB_OUTPUT_TAGGING }, this.ttl);
+    return presignPut(
+      this.s3,
+      { bucket: this.buckets.processed, key, within: within(job), contentType, tagging: JOB_OUTPUT_TAGGING },
+      this.ttl,
+    );
   }
 
   presignOutputGet(job: JobScope, key: string): Promise<PresignedRequest> {
@@ -104,7 +128,9 @@ export class JobStorage {
 
   async deleteOutputs(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.s3.send(new DeleteObjectsCommand({ Bucket: this.buckets.processed, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+    await this.s3.send(
+      new DeleteObjectsCommand({ Bucket: this.buckets.processed, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+    );
   }
 
   startArchive(key: string): Promise<string> {
@@ -112,7 +138,11 @@ export class JobStorage {
   }
 
   presignArchivePart(job: JobScope, key: string, uploadId: string, partNumber: number, bytes: number): Promise<PresignedRequest> {
-    return presignPartPut(this.s3, { bucket: this.buckets.processed, key, within: within(job), uploadId, partNumber, contentLength: bytes }, this.ttl);
+    return presignPartPut(
+      this.s3,
+      { bucket: this.buckets.processed, key, within: within(job), uploadId, partNumber, contentLength: bytes },
+      this.ttl,
+    );
   }
 
   completeArchive(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void> {

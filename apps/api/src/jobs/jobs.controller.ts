@@ -48,7 +48,11 @@ export class JobsController {
 
   @Post(':id/submit')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ operationId: 'submitJob', summary: 'Queue the job', description: 'Checks every declared upload (409 names the missing or wrong-sized ones) and starts workers.' })
+  @ApiOperation({
+    operationId: 'submitJob',
+    summary: 'Queue the job',
+    description: 'Checks every declared upload (409 names the missing or wrong-sized ones) and starts workers.',
+  })
   @ApiOkResponse({ type: JobDto })
   @ApiConflictResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })
@@ -76,7 +80,11 @@ export class JobsController {
 
   @Post(':id/retry')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ operationId: 'retryJob', summary: 'Re-queue the failed files of a finished job', description: 'Attempts start over; the ZIP is rebuilt when they finish.' })
+  @ApiOperation({
+    operationId: 'retryJob',
+    summary: 'Re-queue the failed files of a finished job',
+    description: 'Attempts start over; the ZIP is rebuilt when they finish.',
+  })
   @ApiOkResponse({ type: RetryJobResultDto })
   @ApiConflictResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })
@@ -86,7 +94,11 @@ export class JobsController {
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ operationId: 'deleteJob', summary: 'Delete a finished or canceled job with all its files', description: 'A running job answers 409: cancel it first.' })
+  @ApiOperation({
+    operationId: 'deleteJob',
+    summary: 'Delete a finished or canceled job with all its files',
+    description: 'A running job answers 409: cancel it first.',
+  })
   @ApiNoContentResponse()
   @ApiConflictResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })

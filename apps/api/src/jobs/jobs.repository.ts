@@ -3,7 +3,18 @@ import { Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type Cursor, cursorParams, type FileOutput, type FileStatus, type JobStatus, keysetSql, RETRYABLE_JOB_STATUSES, rowsOf, type TenantContext, TERMINAL_JOB_STATUSES } from '#database';
+import {
+  type Cursor,
+  cursorParams,
+  type FileOutput,
+  type FileStatus,
+  type JobStatus,
+  keysetSql,
+  RETRYABLE_JOB_STATUSES,
+  rowsOf,
+  type TenantContext,
+  TERMINAL_JOB_STATUSES,
+} from '#database';
 import type { ProcessingPreset } from '#imaging';
 import { emitWebhookEvent, type OutboxSql } from '../webhooks/outbox.js';
 import { toJobDto } from './job.mapper.js';
@@ -73,19 +84,27 @@ export class JobsRepository {
   }
 
   async list(ctx: TenantContext, limit: number, after: Cursor | undefined, status: JobStatus | undefined): Promise<JobRow[]> {
-    const rows = rowsOf<JobRecord>(await this.db.query(
-      `SELECT ${JOB_COLUMNS} FROM jobs j
+    const rows = rowsOf<JobRecord>(
+      await this.db.query(
+        `SELECT ${JOB_COLUMNS} FROM jobs j
         WHERE j.tenant_id = $1 AND j.deleting_at IS NULL
           AND ($2::text IS NULL OR j.status = $2)
           AND ${keysetSql('j', 3)}
         ORDER BY j.created_at, j.id LIMIT $5`,
-      [ctx.tenantId, status ?? null, ...cursorParams(after), limit],
-    ));
+        [ctx.tenantId, status ?? null, ...cursorParams(after), limit],
+      ),
+    );
     return rows.map(toJob);
   }
 
   /** Moves the job from one status to another; false when it was not in `from` any more. */
-  async transition(ctx: TenantContext, id: string, from: readonly JobStatus[], to: JobStatus, fileUpdate?: { from: readonly FileStatus[]; to: FileStatus }): Promise<boolean> {
+  async transition(
+    ctx: TenantContext,
+    id: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    fileUpdate?: { from: readonly FileStatus[]; to: FileStatus },
+  ): Promise<boolean> {
     return this.db.transaction(async (manager) => {
       const moved: unknown = await manager.query(
         `UPDATE jobs SET status = $3,
@@ -107,7 +126,8 @@ export class JobsRepository {
         );
       }
       // The job.canceled webhook commits with the cancellation, or not at all.
-      if (to === 'canceled') await emitWebhookEvent(manager, ctx.tenantId, 'job.canceled', { job: toJobDto((await selectJob(manager, ctx.tenantId, id))!) });
+      if (to === 'canceled')
+        await emitWebhookEvent(manager, ctx.tenantId, 'job.canceled', { job: toJobDto((await selectJob(manager, ctx.tenantId, id))!) });
       return true;
     });
   }
@@ -117,45 +137,55 @@ export class JobsRepository {
     ctx: TenantContext,
     file: { id: string; jobId: string; filename: string; bytes: number; objectKey: string; multipartUploadId: string | null },
   ): Promise<FileRow | undefined> {
-    const rows = rowsOf<FileRecord>(await this.db.query(
-      `INSERT INTO job_files (id, tenant_id, job_id, filename, bytes, object_key, multipart_upload_id)
+    const rows = rowsOf<FileRecord>(
+      await this.db.query(
+        `INSERT INTO job_files (id, tenant_id, job_id, filename, bytes, object_key, multipart_upload_id)
        SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $3 AND tenant_id = $2 AND status = 'draft')
        RETURNING ${FILE_COLUMNS}`,
-      [file.id, ctx.tenantId, file.jobId, file.filename, file.bytes, file.objectKey, file.multipartUploadId],
-    ));
+        [file.id, ctx.tenantId, file.jobId, file.filename, file.bytes, file.objectKey, file.multipartUploadId],
+      ),
+    );
     return rows[0] ? toFile(rows[0]) : undefined;
   }
 
   async countFiles(ctx: TenantContext, jobId: string): Promise<number> {
-    const [row] = rowsOf<CountRecord>(await this.db.query(`SELECT count(*) AS n FROM job_files WHERE job_id = $1 AND tenant_id = $2`, [jobId, ctx.tenantId]));
+    const [row] = rowsOf<CountRecord>(
+      await this.db.query(`SELECT count(*) AS n FROM job_files WHERE job_id = $1 AND tenant_id = $2`, [jobId, ctx.tenantId]),
+    );
     return Number(row.n);
   }
 
   async findFile(ctx: TenantContext, jobId: string, fileId: string): Promise<FileRow | undefined> {
-    const rows = rowsOf<FileRecord>(await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND job_id = $2 AND tenant_id = $3`, [
-      fileId,
-      jobId,
-      ctx.tenantId,
-    ]));
+    const rows = rowsOf<FileRecord>(
+      await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND job_id = $2 AND tenant_id = $3`, [
+        fileId,
+        jobId,
+        ctx.tenantId,
+      ]),
+    );
     return rows[0] ? toFile(rows[0]) : undefined;
   }
 
   async listFiles(ctx: TenantContext, jobId: string, limit: number, after?: Cursor): Promise<FileRow[]> {
-    const rows = rowsOf<FileRecord>(await this.db.query(
-      `SELECT ${FILE_COLUMNS} FROM job_files
+    const rows = rowsOf<FileRecord>(
+      await this.db.query(
+        `SELECT ${FILE_COLUMNS} FROM job_files
         WHERE job_id = $1 AND tenant_id = $2
           AND ${keysetSql(null, 3)}
         ORDER BY created_at, id LIMIT $5`,
-      [jobId, ctx.tenantId, ...cursorParams(after), limit],
-    ));
+        [jobId, ctx.tenantId, ...cursorParams(after), limit],
+      ),
+    );
     return rows.map(toFile);
   }
 
   async allFiles(ctx: TenantContext, jobId: string): Promise<FileRow[]> {
-    const rows = rowsOf<FileRecord>(await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE job_id = $1 AND tenant_id = $2 ORDER BY created_at, id`, [
-      jobId,
-      ctx.tenantId,
-    ]));
+    const rows = rowsOf<FileRecord>(
+      await this.db.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE job_id = $1 AND tenant_id = $2 ORDER BY created_at, id`, [
+        jobId,
+        ctx.tenantId,
+      ]),
+    );
     return rows.map(toFile);
   }
 
@@ -227,7 +257,9 @@ export class JobsRepository {
       ),
     );
     if (rows.length === 1) return 'marked';
-    const [job] = rowsOf(await this.db.query(`SELECT status FROM jobs WHERE id = $1 AND tenant_id = $2 AND deleting_at IS NULL`, [id, ctx.tenantId]));
+    const [job] = rowsOf(
+      await this.db.query(`SELECT status FROM jobs WHERE id = $1 AND tenant_id = $2 AND deleting_at IS NULL`, [id, ctx.tenantId]),
+    );
     return job?.status as JobStatus | undefined;
   }
 
@@ -277,16 +309,19 @@ interface CountRecord {
 
 /** A job with its counts, through any handle (a transaction's included). */
 export async function selectJob(sql: OutboxSql, tenantId: string, id: string): Promise<JobRow | undefined> {
-  const rows = rowsOf<JobRecord>(await sql.query(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND j.tenant_id = $2 AND j.deleting_at IS NULL`, [id, tenantId]));
+  const rows = rowsOf<JobRecord>(
+    await sql.query(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND j.tenant_id = $2 AND j.deleting_at IS NULL`, [id, tenantId]),
+  );
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 
 /** A file of a job, through any handle (a transaction's included). */
 export async function selectFile(sql: OutboxSql, tenantId: string, id: string): Promise<FileRow | undefined> {
-  const rows = rowsOf<FileRecord>(await sql.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND tenant_id = $2`, [id, tenantId]));
+  const rows = rowsOf<FileRecord>(
+    await sql.query(`SELECT ${FILE_COLUMNS} FROM job_files WHERE id = $1 AND tenant_id = $2`, [id, tenantId]),
+  );
   return rows[0] ? toFile(rows[0]) : undefined;
 }
-
 
 export function toJob(row: JobRecord): JobRow {
   const counts: Record<FileStatus, number> = { declared: 0, queued: 0, processing: 0, done: 0, failed: 0, canceled: 0 };

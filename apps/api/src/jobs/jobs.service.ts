@@ -24,7 +24,8 @@ export class JobsService {
   /** Renames a draft or replaces its preset (omitted preset fields take the defaults, as on create). */
   async update(ctx: TenantContext, id: string, input: UpdateJobDto): Promise<JobDto> {
     const job = await this.require(ctx, id);
-    if (input.name === undefined && input.preset === undefined) throw problems.validation([{ field: 'body', message: 'give a name, a preset or both' }]);
+    if (input.name === undefined && input.preset === undefined)
+      throw problems.validation([{ field: 'body', message: 'give a name, a preset or both' }]);
     const preset = input.preset === undefined ? undefined : resolvePreset(input.preset);
     if (preset) {
       const invalid = presetProblems(preset);

@@ -18,7 +18,8 @@ export function presetProblems(preset: ProcessingPreset): FieldError[] {
   const seen = new Set<string>();
   const problems: FieldError[] = [];
   preset.variants.forEach((variant, index) => {
-    if (seen.has(variant.name)) problems.push({ field: `preset.variants.${index}.name`, message: `variant name "${variant.name}" is used twice` });
+    if (seen.has(variant.name))
+      problems.push({ field: `preset.variants.${index}.name`, message: `variant name "${variant.name}" is used twice` });
     seen.add(variant.name);
   });
   return problems;

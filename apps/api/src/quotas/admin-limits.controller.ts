@@ -22,7 +22,11 @@ export class AdminLimitsController {
   }
 
   @Patch()
-  @ApiOperation({ operationId: 'updateTenantLimits', summary: 'Set a tenant’s limits', description: 'A number sets the tenant’s own limit, null restores the default, an absent field is left as it is.' })
+  @ApiOperation({
+    operationId: 'updateTenantLimits',
+    summary: 'Set a tenant’s limits',
+    description: 'A number sets the tenant’s own limit, null restores the default, an absent field is left as it is.',
+  })
   @ApiOkResponse({ type: LimitsDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })

@@ -17,7 +17,11 @@ const TITLES: Record<QuotaLimit, string> = {
  * rate (concurrent jobs: one finishing frees a slot). The document names the limit, the usage, the
  * allowance and, where there is one, what the request asked for.
  */
-export function quotaExceeded(limit: QuotaLimit, figures: { usage: number; allowance: number; requested?: number }, detail: string): ProblemException {
+export function quotaExceeded(
+  limit: QuotaLimit,
+  figures: { usage: number; allowance: number; requested?: number },
+  detail: string,
+): ProblemException {
   const rate = limit === 'concurrent-jobs';
   return new ProblemException({
     status: rate ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.FORBIDDEN,
@@ -25,6 +29,11 @@ export function quotaExceeded(limit: QuotaLimit, figures: { usage: number; allow
     title: TITLES[limit],
     detail,
     headers: rate ? { 'Retry-After': '60' } : undefined,
-    extensions: { limit, usage: figures.usage, allowance: figures.allowance, ...(figures.requested === undefined ? {} : { requested: figures.requested }) },
+    extensions: {
+      limit,
+      usage: figures.usage,
+      allowance: figures.allowance,
+      ...(figures.requested === undefined ? {} : { requested: figures.requested }),
+    },
   });
 }

@@ -39,10 +39,18 @@ export class QuotasService {
   async checkDeclare(tenantId: string, filesInJob: number, bytes: number): Promise<void> {
     const limits = await this.effective(tenantId);
     if (bytes > limits.bytesPerFile) {
-      throw quotaExceeded('bytes-per-file', { usage: bytes, allowance: limits.bytesPerFile, requested: bytes }, `The file is ${bytes} bytes; files may be at most ${limits.bytesPerFile} bytes.`);
+      throw quotaExceeded(
+        'bytes-per-file',
+        { usage: bytes, allowance: limits.bytesPerFile, requested: bytes },
+        `The file is ${bytes} bytes; files may be at most ${limits.bytesPerFile} bytes.`,
+      );
     }
     if (filesInJob + 1 > limits.filesPerJob) {
-      throw quotaExceeded('files-per-job', { usage: filesInJob, allowance: limits.filesPerJob, requested: 1 }, `The job already holds ${filesInJob} files; a job may hold at most ${limits.filesPerJob}.`);
+      throw quotaExceeded(
+        'files-per-job',
+        { usage: filesInJob, allowance: limits.filesPerJob, requested: 1 },
+        `The job already holds ${filesInJob} files; a job may hold at most ${limits.filesPerJob}.`,
+      );
     }
     const { storageBytes } = await this.limits.usage(tenantId);
     if (storageBytes + bytes > limits.storageBytes) {

@@ -49,7 +49,9 @@ export class TenantLimitsRepository {
   async overrides(tenantId: string): Promise<TenantLimitOverrides> {
     const [row] = rowsOf(await this.db.query(`SELECT * FROM tenant_limits WHERE tenant_id = $1`, [tenantId]));
     const value = (column: string) => (row?.[column] === null || row?.[column] === undefined ? null : Number(row[column]));
-    return Object.fromEntries(Object.entries(LIMIT_COLUMNS).map(([field, column]) => [field, value(column)])) as unknown as TenantLimitOverrides;
+    return Object.fromEntries(
+      Object.entries(LIMIT_COLUMNS).map(([field, column]) => [field, value(column)]),
+    ) as unknown as TenantLimitOverrides;
   }
 
   /**
@@ -97,11 +99,11 @@ export class TenantLimitsRepository {
       ),
     );
     return {
-      storageBytes: Number(row!.storage_bytes),
-      filesProcessedThisMonth: Number(row!.files_processed),
-      workerSecondsThisMonth: Math.round(Number(row!.worker_seconds) * 10) / 10,
-      photosThisMonth: Number(row!.photos),
-      activeJobs: Number(row!.active_jobs),
+      storageBytes: Number(row.storage_bytes),
+      filesProcessedThisMonth: Number(row.files_processed),
+      workerSecondsThisMonth: Math.round(Number(row.worker_seconds) * 10) / 10,
+      photosThisMonth: Number(row.photos),
+      activeJobs: Number(row.active_jobs),
     };
   }
 }

@@ -48,11 +48,14 @@ export function createAsyncInvoker<E>(handler: (event: E) => Promise<unknown>, o
           if (closed) return;
           if (job.attempt < options.retries) {
             options.onRetry?.(error, job.attempt + 1);
-            const timer = setTimeout(() => {
-              timers.delete(timer);
-              queue.push({ event: job.event, attempt: job.attempt + 1 });
-              pump();
-            }, options.backoffMs * 2 ** job.attempt);
+            const timer = setTimeout(
+              () => {
+                timers.delete(timer);
+                queue.push({ event: job.event, attempt: job.attempt + 1 });
+                pump();
+              },
+              options.backoffMs * 2 ** job.attempt,
+            );
             timers.add(timer);
           } else {
             options.onGiveUp?.(error, job.attempt + 1);

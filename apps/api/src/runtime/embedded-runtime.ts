@@ -24,7 +24,11 @@ export async function startRuntime(config: AppConfig, log: (message: string) => 
     if (!databaseUrl) {
       log(`starting embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`);
       // main.ts stops it itself, last, once requests have drained and the pool is closed.
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort, stopOnSignals: false });
+      const pg = await startEmbeddedPostgres({
+        dataDir: path.join(config.dataDir, 'postgres'),
+        port: config.database.embeddedPort,
+        stopOnSignals: false,
+      });
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }
@@ -34,7 +38,7 @@ export async function startRuntime(config: AppConfig, log: (message: string) => 
       embeddedS3 = await startEmbeddedS3({
         dataDir: path.join(config.dataDir, 's3'),
         port: s3.embeddedPort,
-        buckets: Object.values(s3.buckets),
+        buckets: [s3.buckets.uploads, s3.buckets.raw, s3.buckets.processed],
       });
       stops.push(() => embeddedS3!.stop());
       s3 = { ...s3, endpoint: embeddedS3.endpoint, forcePathStyle: true };

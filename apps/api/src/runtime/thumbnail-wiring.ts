@@ -50,7 +50,8 @@ export function wireThumbnailLambda(
   const uploads = config.s3.buckets.uploads;
   let open = options.deliverEvents ?? true;
   s3.onEvent((event) => {
-    if (open && event.Records?.some((r) => r.s3.bucket.name === uploads && r.eventName.startsWith('ObjectCreated:'))) invoker.dispatch(event);
+    if (open && event.Records?.some((r) => r.s3.bucket.name === uploads && r.eventName.startsWith('ObjectCreated:')))
+      invoker.dispatch(event);
   });
   return {
     handler,

@@ -1,12 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TenantContext } from '#database';
 import { PageQueryDto, toPageRequest } from '../common/pagination.js';
 import { ProblemDocument } from '../common/problem.js';
@@ -23,7 +16,11 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
-  @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key', description: 'The key is returned in clear only in this response.' })
+  @ApiOperation({
+    operationId: 'createApiKey',
+    summary: 'Create an API key',
+    description: 'The key is returned in clear only in this response.',
+  })
   @ApiCreatedResponse({ type: IssuedApiKeyDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   create(@CurrentTenant() tenant: TenantContext, @Body() body: CreateApiKeyDto): Promise<IssuedApiKeyDto> {
@@ -46,4 +43,3 @@ export class ApiKeysController {
     return this.keys.revoke(tenant, id);
   }
 }
-

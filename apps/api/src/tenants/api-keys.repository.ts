@@ -13,7 +13,13 @@ export interface ApiKeyRights {
   expiresAt: Date | null;
 }
 
-export function insertApiKey(manager: EntityManager, tenantId: string, name: string, key: IssuedApiKey, rights: ApiKeyRights): Promise<ApiKeyEntity> {
+export function insertApiKey(
+  manager: EntityManager,
+  tenantId: string,
+  name: string,
+  key: IssuedApiKey,
+  rights: ApiKeyRights,
+): Promise<ApiKeyEntity> {
   return manager.save(
     manager.create(ApiKeyEntity, {
       id: randomUUID(),
@@ -102,9 +108,7 @@ export class ApiKeysRepository {
   }
 
   async list(ctx: TenantContext, limit: number, after?: Cursor): Promise<ApiKeyEntity[]> {
-    const query = this.keys
-      .createQueryBuilder('k')
-      .where('k.tenant_id = :tenantId', { tenantId: ctx.tenantId });
+    const query = this.keys.createQueryBuilder('k').where('k.tenant_id = :tenantId', { tenantId: ctx.tenantId });
     return pageAfter(query, 'k', after, limit).getMany();
   }
 

@@ -28,7 +28,9 @@ export class ApiKeysService {
     if (owner.expiresAt && owner.expiresAt.getTime() <= now.getTime()) return undefined;
     if (!owner.lastUsedAt || now.getTime() - owner.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       // Authentication runs before the request's tenant scope: this write names the key's tenant itself.
-      withTenant(owner.tenantId, () => this.keys.touch(owner.keyId, now)).catch((err: unknown) => this.logger.warn({ err }, 'could not record key use'));
+      withTenant(owner.tenantId, () => this.keys.touch(owner.keyId, now)).catch((err: unknown) =>
+        this.logger.warn({ err }, 'could not record key use'),
+      );
     }
     return {
       tenantId: owner.tenantId,

@@ -58,7 +58,8 @@ export class AuthGuard implements CanActivate {
       throw problems.forbidden(`This route is for ${requiredKind} tenants; this tenant is a ${tenant.kind}.`);
     }
     const requiredScope =
-      this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets) ?? (READ_METHODS.has(request.method) ? 'read' : 'write');
+      this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets) ??
+      (READ_METHODS.has(request.method) ? 'read' : 'write');
     if (!tenant.scopes.includes(requiredScope)) throw problems.insufficientScope(requiredScope, tenant.scopes);
     return true;
   }

@@ -29,8 +29,9 @@ export class DbScopeInterceptor implements NestInterceptor {
       const tenantId = request.tenant.tenantId;
       run = (fn) => withTenant(tenantId, fn);
     } else {
-      const reason = this.reflector.getAllAndOverride<string | undefined>(SYSTEM_SCOPE, targets)
-        ?? (this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE, targets) === 'admin' ? 'platform admin' : undefined);
+      const reason =
+        this.reflector.getAllAndOverride<string | undefined>(SYSTEM_SCOPE, targets) ??
+        (this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE, targets) === 'admin' ? 'platform admin' : undefined);
       if (reason) run = (fn) => asSystem(reason, fn);
     }
     if (!run) return next.handle();

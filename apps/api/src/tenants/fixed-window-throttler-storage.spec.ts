@@ -8,7 +8,8 @@ describe('fixed-window throttler storage', () => {
     try {
       const storage = new FixedWindowThrottlerStorage();
       const hit = (key: string) => storage.increment(key, 60_000, 3, 0, 'default');
-      for (let i = 1; i <= 3; i += 1) assert.deepEqual(await hit('a'), { totalHits: i, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 });
+      for (let i = 1; i <= 3; i += 1)
+        assert.deepEqual(await hit('a'), { totalHits: i, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 });
       const fourth = await hit('a');
       assert.equal(fourth.isBlocked, true);
       assert.equal(fourth.timeToBlockExpire, 60);

@@ -8,7 +8,10 @@ import { FixedWindowThrottlerStorage } from './fixed-window-throttler-storage.js
  * Each tenant gets RATE_LIMIT_PER_MINUTE requests a minute, whatever key it uses; requests without
  * a tenant (admin, public) are counted per client address. The AuthGuard runs first and sets the tenant.
  */
-export function tenantThrottling(limitPerMinute: number, storage: ThrottlerStorage = new FixedWindowThrottlerStorage()): ThrottlerModuleOptions {
+export function tenantThrottling(
+  limitPerMinute: number,
+  storage: ThrottlerStorage = new FixedWindowThrottlerStorage(),
+): ThrottlerModuleOptions {
   return {
     throttlers: [{ name: 'default', ttl: 60_000, limit: limitPerMinute }],
     getTracker: (request: Record<string, unknown>) => {

@@ -17,7 +17,11 @@ export class TenantsController {
   @Post('tenants')
   @AdminOnly()
   @HttpCode(HttpStatus.CREATED)
-  @ApiOperation({ operationId: 'createTenant', summary: 'Create a tenant (platform admin)', description: 'Returns the first API key in clear, once.' })
+  @ApiOperation({
+    operationId: 'createTenant',
+    summary: 'Create a tenant (platform admin)',
+    description: 'Returns the first API key in clear, once.',
+  })
   @ApiCreatedResponse({ type: CreatedTenantDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   create(@Body() body: CreateTenantDto): Promise<CreatedTenantDto> {
@@ -45,7 +49,11 @@ export class TenantsController {
   @Post('tenants/:id/suspend')
   @AdminOnly()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ operationId: 'suspendTenant', summary: 'Suspend a tenant (platform admin)', description: "Its keys answer 403 tenant-suspended until it is resumed." })
+  @ApiOperation({
+    operationId: 'suspendTenant',
+    summary: 'Suspend a tenant (platform admin)',
+    description: 'Its keys answer 403 tenant-suspended until it is resumed.',
+  })
   @ApiOkResponse({ type: AdminTenantDto })
   @ApiNotFoundResponse({ type: ProblemDocument })
   suspend(@Param('id', UuidParamPipe) id: string): Promise<AdminTenantDto> {

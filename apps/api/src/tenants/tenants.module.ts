@@ -12,7 +12,13 @@ import { TenantsService } from './tenants.service.js';
 
 @Module({
   controllers: [TenantsController, ApiKeysController],
-  providers: [TenantsRepository, TenantsService, ApiKeysRepository, ApiKeysService, AuthFailureLimiter, { provide: APP_GUARD, useClass: AuthGuard },
+  providers: [
+    TenantsRepository,
+    TenantsService,
+    ApiKeysRepository,
+    ApiKeysService,
+    AuthFailureLimiter,
+    { provide: APP_GUARD, useClass: AuthGuard },
     // After the AuthGuard, so requests are counted per tenant.
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],

@@ -52,19 +52,26 @@ export class TenantsRepository {
 
   /** Sets or clears the suspension; false when there is no such tenant. */
   async setSuspended(id: string, suspended: boolean): Promise<boolean> {
-    const rows = await this.db.query(`UPDATE tenants SET suspended_at = CASE WHEN $2 THEN coalesce(suspended_at, now()) END WHERE id = $1 RETURNING id`, [id, suspended]);
+    const rows: unknown = await this.db.query(
+      `UPDATE tenants SET suspended_at = CASE WHEN $2 THEN coalesce(suspended_at, now()) END WHERE id = $1 RETURNING id`,
+      [id, suspended],
+    );
     return rowsOf(rows).length === 1;
   }
 
   async listWithUsage(limit: number, after?: Cursor): Promise<TenantUsageRow[]> {
-    const rows = after
-      ? await this.db.query(`${TENANTS_WITH_USAGE} WHERE (t.created_at, t.id) > ($1, $2) ORDER BY t.created_at, t.id LIMIT $3`, [after.createdAt, after.id, limit])
+    const rows: unknown = after
+      ? await this.db.query(`${TENANTS_WITH_USAGE} WHERE (t.created_at, t.id) > ($1, $2) ORDER BY t.created_at, t.id LIMIT $3`, [
+          after.createdAt,
+          after.id,
+          limit,
+        ])
       : await this.db.query(`${TENANTS_WITH_USAGE} ORDER BY t.created_at, t.id LIMIT $1`, [limit]);
-    return (rows as UsageSqlRow[]).map(toUsageRow);
+    return rowsOf<UsageSqlRow>(rows).map(toUsageRow);
   }
 
   async findWithUsage(id: string): Promise<TenantUsageRow | undefined> {
-    const [row] = (await this.db.query(`${TENANTS_WITH_USAGE} WHERE t.id = $1`, [id])) as UsageSqlRow[];
+    const [row] = rowsOf<UsageSqlRow>(await this.db.query(`${TENANTS_WITH_USAGE} WHERE t.id = $1`, [id]));
     return row ? toUsageRow(row) : undefined;
   }
 
@@ -81,7 +88,11 @@ export class TenantsRepository {
   }
 
   /** Creates the tenant and its first key atomically: no tenant without a way in. */
-  async createWithKey(input: { name: string; kind: TenantKind }, key: IssuedApiKey, keyName: string): Promise<{
+  async createWithKey(
+    input: { name: string; kind: TenantKind },
+    key: IssuedApiKey,
+    keyName: string,
+  ): Promise<{
     tenant: TenantEntity;
     apiKey: ApiKeyEntity;
   }> {

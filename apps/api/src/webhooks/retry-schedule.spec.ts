@@ -6,11 +6,27 @@ const DEFAULTS = { baseSeconds: 30, maxDelaySeconds: 6 * 3600, windowSeconds: 3 
 
 describe('webhook retry schedule', () => {
   it('doubles the delay after each failure, within [half, whole] of the step, capped', () => {
-    assert.equal(retryDelaySeconds(1, DEFAULTS, () => 0), 15);
-    assert.equal(retryDelaySeconds(1, DEFAULTS, () => 1), 30);
-    assert.equal(retryDelaySeconds(2, DEFAULTS, () => 1), 60);
-    assert.equal(retryDelaySeconds(5, DEFAULTS, () => 1), 480);
-    assert.equal(retryDelaySeconds(40, DEFAULTS, () => 1), 6 * 3600, 'capped');
+    assert.equal(
+      retryDelaySeconds(1, DEFAULTS, () => 0),
+      15,
+    );
+    assert.equal(
+      retryDelaySeconds(1, DEFAULTS, () => 1),
+      30,
+    );
+    assert.equal(
+      retryDelaySeconds(2, DEFAULTS, () => 1),
+      60,
+    );
+    assert.equal(
+      retryDelaySeconds(5, DEFAULTS, () => 1),
+      480,
+    );
+    assert.equal(
+      retryDelaySeconds(40, DEFAULTS, () => 1),
+      6 * 3600,
+      'capped',
+    );
     const jittered = new Set(Array.from({ length: 20 }, () => retryDelaySeconds(3, DEFAULTS)));
     assert.ok(jittered.size > 1, 'jitter spreads retries');
     for (const delay of jittered) assert.ok(delay >= 60 && delay <= 120);

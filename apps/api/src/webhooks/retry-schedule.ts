@@ -18,7 +18,13 @@ export function retryDelaySeconds(failedAttempts: number, schedule: RetrySchedul
 }
 
 /** When to try again after `failedAttempts` failures of an event created at `createdAt`; null: give up. */
-export function nextAttemptAt(failedAttempts: number, createdAt: Date, now: Date, schedule: RetrySchedule, random?: () => number): Date | null {
+export function nextAttemptAt(
+  failedAttempts: number,
+  createdAt: Date,
+  now: Date,
+  schedule: RetrySchedule,
+  random?: () => number,
+): Date | null {
   const next = new Date(now.getTime() + retryDelaySeconds(failedAttempts, schedule, random) * 1000);
   return next.getTime() - createdAt.getTime() > schedule.windowSeconds * 1000 ? null : next;
 }

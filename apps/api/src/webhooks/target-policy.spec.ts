@@ -7,7 +7,20 @@ const EMBEDDED = { httpsOnly: false, allowLoopback: true };
 
 describe('webhook target policy', () => {
   it('refuses private, link-local, metadata and reserved addresses in every runtime', () => {
-    for (const address of ['10.1.2.3', '172.20.0.1', '192.168.1.10', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', 'fd12::1', 'fe80::1', '::ffff:10.0.0.1', '::ffff:a9fe:a9fe', '::']) {
+    for (const address of [
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.10',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      'fd12::1',
+      'fe80::1',
+      '::ffff:10.0.0.1',
+      '::ffff:a9fe:a9fe',
+      '::',
+    ]) {
       assert.ok(refusedAddress(address, EMBEDDED), `${address} with the embedded defaults`);
       assert.ok(refusedAddress(address, AWS), `${address} on AWS`);
     }
@@ -22,7 +35,8 @@ describe('webhook target policy', () => {
   });
 
   it('allows public addresses', () => {
-    for (const address of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111']) assert.equal(refusedAddress(address, AWS), undefined, address);
+    for (const address of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111'])
+      assert.equal(refusedAddress(address, AWS), undefined, address);
   });
 
   it('checks the URL: https only on AWS, no credentials, no forbidden literal host', () => {

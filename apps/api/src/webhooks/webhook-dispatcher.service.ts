@@ -61,7 +61,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const due = await this.repository.claimDue(BATCH, leaseSeconds);
     await Promise.all(
       due.map((delivery) =>
-        this.deliver(delivery).catch((err: unknown) => this.logger.error({ err, deliveryId: delivery.id }, 'webhook delivery could not be recorded')),
+        this.deliver(delivery).catch((err: unknown) =>
+          this.logger.error({ err, deliveryId: delivery.id }, 'webhook delivery could not be recorded'),
+        ),
       ),
     );
     return due.length === BATCH;
@@ -79,7 +81,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         ? null
         : nextAttemptAt(delivery.failedAttempts + 1, delivery.windowStart, new Date(), this.config.webhooks.retry);
     const disabled = await this.repository.recordAttempt(delivery, result, next, this.config.webhooks.disableAfterSeconds);
-    const fields = { tenantId: delivery.tenantId, endpointId: delivery.endpointId, eventId: delivery.eventId, outcome: result.outcome, status: result.responseStatus };
+    const fields = {
+      tenantId: delivery.tenantId,
+      endpointId: delivery.endpointId,
+      eventId: delivery.eventId,
+      outcome: result.outcome,
+      status: result.responseStatus,
+    };
     if (result.outcome === 'refused') this.logger.warn({ ...fields, reason: result.error }, 'webhook target refused');
     else this.logger.debug(fields, 'webhook attempt');
     if (disabled) this.logger.warn(fields, 'webhook endpoint disabled after failing for too long');

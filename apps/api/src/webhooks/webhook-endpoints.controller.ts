@@ -54,7 +54,11 @@ export class WebhookEndpointsController {
   }
 
   @Get(':id')
-  @ApiOperation({ operationId: 'getWebhookEndpoint', summary: 'Get a webhook endpoint', description: '`enabled: false` with `disabledReason` tells why it stopped.' })
+  @ApiOperation({
+    operationId: 'getWebhookEndpoint',
+    summary: 'Get a webhook endpoint',
+    description: '`enabled: false` with `disabledReason` tells why it stopped.',
+  })
   @ApiOkResponse({ type: WebhookEndpointDto })
   @ApiNotFoundResponse({ type: ProblemDocument })
   get(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string): Promise<WebhookEndpointDto> {
@@ -66,7 +70,11 @@ export class WebhookEndpointsController {
   @ApiOkResponse({ type: WebhookEndpointDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })
-  update(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointDto> {
+  update(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) id: string,
+    @Body() body: UpdateWebhookEndpointDto,
+  ): Promise<WebhookEndpointDto> {
     return this.endpoints.update(tenant, id, body);
   }
 
@@ -94,7 +102,11 @@ export class WebhookEndpointsController {
 
   @Post(':id/test')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ operationId: 'sendTestWebhook', summary: 'Send a `webhook.test` event to this endpoint', description: 'Follow it in the deliveries.' })
+  @ApiOperation({
+    operationId: 'sendTestWebhook',
+    summary: 'Send a `webhook.test` event to this endpoint',
+    description: 'Follow it in the deliveries.',
+  })
   @ApiAcceptedResponse({ type: WebhookDeliveryDto })
   @ApiNotFoundResponse({ type: ProblemDocument })
   @ApiConflictResponse({ type: ProblemDocument, description: 'The endpoint is disabled.' })
@@ -111,7 +123,11 @@ export class WebhookEndpointsController {
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
   @ApiBadRequestResponse({ type: ProblemDocument })
   @ApiNotFoundResponse({ type: ProblemDocument })
-  listDeliveries(@CurrentTenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Query() query: PageQueryDto): Promise<WebhookDeliveryPageDto> {
+  listDeliveries(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<WebhookDeliveryPageDto> {
     return this.endpoints.listDeliveries(tenant, id, toPageRequest(query));
   }
 

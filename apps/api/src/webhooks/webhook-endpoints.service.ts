@@ -4,7 +4,13 @@ import type { TenantContext } from '#database';
 import { generateWebhookSecret } from '#signing';
 import { type PageRequest, toPage } from '../common/pagination.js';
 import { problems } from '../common/problem.js';
-import type { CreateWebhookEndpointDto, UpdateWebhookEndpointDto, WebhookEndpointDto, WebhookEndpointPageDto, WebhookEndpointWithSecretDto } from './dto/webhook-endpoint.dto.js';
+import type {
+  CreateWebhookEndpointDto,
+  UpdateWebhookEndpointDto,
+  WebhookEndpointDto,
+  WebhookEndpointPageDto,
+  WebhookEndpointWithSecretDto,
+} from './dto/webhook-endpoint.dto.js';
 import type { WebhookDeliveryDto, WebhookDeliveryPageDto } from './dto/webhook-delivery.dto.js';
 import { targetUrlProblem } from './target-policy.js';
 import { type DeliveryRow, type EndpointRow, WebhooksRepository } from './webhooks.repository.js';
@@ -22,7 +28,12 @@ export class WebhookEndpointsService {
   async create(ctx: TenantContext, input: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecretDto> {
     this.checkUrl(input.url);
     const secret = generateWebhookSecret();
-    const row = await this.repository.createEndpoint(ctx.tenantId, { url: input.url, description: input.description ?? '', events: input.events, secret });
+    const row = await this.repository.createEndpoint(ctx.tenantId, {
+      url: input.url,
+      description: input.description ?? '',
+      events: input.events,
+      secret,
+    });
     return { ...toEndpointDto(row), secret };
   }
 
@@ -77,7 +88,10 @@ export class WebhookEndpointsService {
 
   private async requireEnabled(ctx: TenantContext, id: string): Promise<EndpointRow> {
     const row = await this.require(ctx, id);
-    if (!row.enabled) throw problems.conflict('The endpoint is disabled; enable it (PATCH {"enabled": true}) first.', { disabledReason: row.disabledReason });
+    if (!row.enabled)
+      throw problems.conflict('The endpoint is disabled; enable it (PATCH {"enabled": true}) first.', {
+        disabledReason: row.disabledReason,
+      });
     return row;
   }
 

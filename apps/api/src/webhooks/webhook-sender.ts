@@ -57,7 +57,12 @@ export class WebhookSender {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const refuse = (error: string): AttemptResult => ({ outcome: 'refused', responseStatus: null, latencyMs: elapsed(), error });
-    const fail = (error: string, responseStatus: number | null = null): AttemptResult => ({ outcome: 'failed', responseStatus, latencyMs: elapsed(), error });
+    const fail = (error: string, responseStatus: number | null = null): AttemptResult => ({
+      outcome: 'failed',
+      responseStatus,
+      latencyMs: elapsed(),
+      error,
+    });
 
     const urlProblem = targetUrlProblem(webhook.url, this.policy);
     if (urlProblem) return refuse(urlProblem);

@@ -68,11 +68,14 @@ const DELIVERY_COLUMNS = `d.id, d.event_id, ev.type AS event_type, d.status, d.n
 export class WebhooksRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async createEndpoint(tenantId: string, input: { url: string; description: string; events: string[]; secret: string }): Promise<EndpointRow> {
+  async createEndpoint(
+    tenantId: string,
+    input: { url: string; description: string; events: string[]; secret: string },
+  ): Promise<EndpointRow> {
     const rows = rowsOf<EndpointRecord>(
       await this.db.query(
-      `INSERT INTO webhook_endpoints (id, tenant_id, url, description, events, secret) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
-      [randomUUID(), tenantId, input.url, input.description, input.events, input.secret],
+        `INSERT INTO webhook_endpoints (id, tenant_id, url, description, events, secret) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
+        [randomUUID(), tenantId, input.url, input.description, input.events, input.secret],
       ),
     );
     return toEndpoint(rows[0]);
@@ -91,7 +94,9 @@ export class WebhooksRepository {
   }
 
   async findEndpoint(tenantId: string, id: string): Promise<EndpointRow | undefined> {
-    const rows = rowsOf<EndpointRecord>(await this.db.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2`, [id, tenantId]));
+    const rows = rowsOf<EndpointRecord>(
+      await this.db.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2`, [id, tenantId]),
+    );
     return rows[0] ? toEndpoint(rows[0]) : undefined;
   }
 
@@ -153,11 +158,11 @@ export class WebhooksRepository {
   async listDeliveries(tenantId: string, endpointId: string, limit: number, after?: Cursor): Promise<DeliveryRow[]> {
     const rows = rowsOf<DeliveryRecord>(
       await this.db.query(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
         WHERE d.endpoint_id = $1 AND d.tenant_id = $2
           AND ${keysetSql('d', 3, true)}
         ORDER BY d.created_at DESC, d.id DESC LIMIT $5`,
-      [endpointId, tenantId, ...cursorParams(after), limit],
+        [endpointId, tenantId, ...cursorParams(after), limit],
       ),
     );
     return rows.map(toDelivery);
@@ -166,9 +171,9 @@ export class WebhooksRepository {
   async findDelivery(tenantId: string, endpointId: string, id: string): Promise<DeliveryRow | undefined> {
     const rows = rowsOf<DeliveryRecord>(
       await this.db.query(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
         WHERE d.id = $1 AND d.endpoint_id = $2 AND d.tenant_id = $3`,
-      [id, endpointId, tenantId],
+        [id, endpointId, tenantId],
       ),
     );
     return rows[0] ? toDelivery(rows[0]) : undefined;
@@ -193,7 +198,7 @@ export class WebhooksRepository {
   async claimDue(limit: number, leaseSeconds: number): Promise<DueDelivery[]> {
     const rows = rowsOf<DueRecord>(
       await this.db.query(
-      `WITH due AS (
+        `WITH due AS (
          SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
           WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.locked_until IS NULL OR d.locked_until < now()) AND e.enabled
           ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED),
@@ -202,7 +207,7 @@ export class WebhooksRepository {
          RETURNING d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.window_start)
        SELECT c.*, ev.body, e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret
          FROM claimed c JOIN webhook_events ev ON ev.id = c.event_id JOIN webhook_endpoints e ON e.id = c.endpoint_id`,
-      [limit, leaseSeconds],
+        [limit, leaseSeconds],
       ),
     );
     return rows.map((row) => ({
@@ -224,7 +229,12 @@ export class WebhooksRepository {
    * `disableAfterSeconds` is disabled, with the reason, and its pending deliveries end.
    * Returns whether this attempt disabled the endpoint.
    */
-  async recordAttempt(delivery: DueDelivery, result: AttemptResult, nextAttemptAt: Date | null, disableAfterSeconds: number): Promise<boolean> {
+  async recordAttempt(
+    delivery: DueDelivery,
+    result: AttemptResult,
+    nextAttemptAt: Date | null,
+    disableAfterSeconds: number,
+  ): Promise<boolean> {
     return this.db.transaction(async (manager) => {
       // Endpoint first, then its delivery: the order a DELETE of the endpoint takes them in (its
       // cascade reaches the deliveries), so the two cannot deadlock.
@@ -246,9 +256,10 @@ export class WebhooksRepository {
         [delivery.id, succeeded ? 'succeeded' : nextAttemptAt ? 'pending' : 'failed', succeeded ? null : nextAttemptAt, result.error],
       );
       if (succeeded) {
-        await manager.query(`UPDATE webhook_endpoints SET failing_since = NULL, consecutive_failures = 0 WHERE id = $1 AND failing_since IS NOT NULL`, [
-          delivery.endpointId,
-        ]);
+        await manager.query(
+          `UPDATE webhook_endpoints SET failing_since = NULL, consecutive_failures = 0 WHERE id = $1 AND failing_since IS NOT NULL`,
+          [delivery.endpointId],
+        );
         return false;
       }
       const [endpoint] = rowsOf<{ enabled: boolean; consecutive_failures: number; failing_too_long: boolean }>(
@@ -283,7 +294,11 @@ export class WebhooksRepository {
   }
 }
 
-async function failPending(manager: { query(text: string, params?: unknown[]): Promise<unknown> }, endpointId: string, reason: string): Promise<void> {
+async function failPending(
+  manager: { query(text: string, params?: unknown[]): Promise<unknown> },
+  endpointId: string,
+  reason: string,
+): Promise<void> {
   await manager.query(
     `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, locked_until = NULL, last_error = $2, updated_at = now()
       WHERE endpoint_id = $1 AND status = 'pending'`,

@@ -7,8 +7,14 @@ const status = (s: string) => s.replace(/_/g, ' ');
 /** `revela jobs list`: every job (newest first), optionally of one status. */
 export async function jobsListCommand(client: RevelaClient, options: { status?: Job['status'] }, out: Output): Promise<number> {
   const jobs: Job[] = [];
-  for await (const job of paginate((cursor) => client.GET('/v1/jobs', { params: { query: { cursor, limit: 100, status: options.status } } }))) jobs.push(job);
-  const lines = jobs.map((j) => `${j.id}  ${status(j.status).padEnd(21)} ${String(Math.round(j.progress)).padStart(3)}%  ${String(j.fileCounts.total).padStart(5)} files  ${j.name}`);
+  for await (const job of paginate((cursor) =>
+    client.GET('/v1/jobs', { params: { query: { cursor, limit: 100, status: options.status } } }),
+  ))
+    jobs.push(job);
+  const lines = jobs.map(
+    (j) =>
+      `${j.id}  ${status(j.status).padEnd(21)} ${String(Math.round(j.progress)).padStart(3)}%  ${String(j.fileCounts.total).padStart(5)} files  ${j.name}`,
+  );
   out.result({ items: jobs }, jobs.length ? lines.join('\n') : 'No jobs.');
   return 0;
 }
@@ -17,7 +23,10 @@ export async function jobsListCommand(client: RevelaClient, options: { status?: 
 export async function jobsShowCommand(client: RevelaClient, id: string, out: Output): Promise<number> {
   const job = await unwrap(client.GET('/v1/jobs/{id}', { params: { path: { id } } }));
   const files: Array<Schemas['JobFileDto']> = [];
-  for await (const file of paginate((cursor) => client.GET('/v1/jobs/{id}/files', { params: { path: { id }, query: { cursor, limit: 100 } } }))) files.push(file);
+  for await (const file of paginate((cursor) =>
+    client.GET('/v1/jobs/{id}/files', { params: { path: { id }, query: { cursor, limit: 100 } } }),
+  ))
+    files.push(file);
   const c = job.fileCounts;
   const lines = [
     `${job.name} (${job.id})`,

@@ -47,11 +47,18 @@ function prompt(question: string): Promise<string> {
 export async function loginCommand(options: { apiUrl?: string; key?: string }, out: Output): Promise<number> {
   const stored = await readStoredConfig();
   const apiUrl = options.apiUrl || process.env.REVELA_API_URL || stored.apiUrl || DEFAULT_API_URL;
-  const key = (options.key ?? process.env.REVELA_API_KEY ?? (process.stdin.isTTY ? await prompt('API key: ') : await readAll(process.stdin))).trim();
+  const key = (
+    options.key ??
+    process.env.REVELA_API_KEY ??
+    (process.stdin.isTTY ? await prompt('API key: ') : await readAll(process.stdin))
+  ).trim();
   if (!key) throw new UsageError('No API key given: paste it at the prompt, pipe it in, or set REVELA_API_KEY.');
   const tenant = await unwrap(createRevelaClient({ baseUrl: apiUrl, apiKey: key }).GET('/v1/tenant'));
   const file = configPath();
   await storeConfig({ apiUrl, apiKey: key }, file);
-  out.result({ tenant, apiUrl, config: file }, `Signed in to ${tenant.name} (${tenant.kind}) at ${apiUrl}. Key stored in ${file} (readable only by you).`);
+  out.result(
+    { tenant, apiUrl, config: file },
+    `Signed in to ${tenant.name} (${tenant.kind}) at ${apiUrl}. Key stored in ${file} (readable only by you).`,
+  );
   return 0;
 }

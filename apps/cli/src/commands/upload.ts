@@ -22,7 +22,13 @@ export interface UploadOptions {
  * `revela upload <folder> --job-name …`: creates the job (or resumes the one this folder's state
  * names), declares and uploads every file not uploaded yet, submits, waits, downloads the ZIP.
  */
-export async function uploadCommand(client: RevelaClient, apiUrl: string, folder: string, options: UploadOptions, out: Output): Promise<number> {
+export async function uploadCommand(
+  client: RevelaClient,
+  apiUrl: string,
+  folder: string,
+  options: UploadOptions,
+  out: Output,
+): Promise<number> {
   const info = await stat(folder).catch(() => null);
   if (!info?.isDirectory()) throw new UsageError(`${folder} is not a folder.`);
   const files = await scanFolder(folder);
@@ -34,7 +40,14 @@ export async function uploadCommand(client: RevelaClient, apiUrl: string, folder
     const failures = await uploadAll(client, store, files, options.concurrency, out);
     if (failures.length) {
       for (const { file, message } of failures) process.stderr.write(`revela: ${file.relativePath}: ${message}\n`);
-      if (out.json) out.result({ job: { id: state.jobId, name: state.jobName }, uploadFailures: failures.map((f) => ({ file: f.file.relativePath, error: f.message })) }, '');
+      if (out.json)
+        out.result(
+          {
+            job: { id: state.jobId, name: state.jobName },
+            uploadFailures: failures.map((f) => ({ file: f.file.relativePath, error: f.message })),
+          },
+          '',
+        );
       process.stderr.write(`revela: ${failures.length} of ${files.length} files failed to upload; run the same command again to resume.\n`);
       return EXIT.failure;
     }
@@ -52,9 +65,14 @@ export async function uploadCommand(client: RevelaClient, apiUrl: string, folder
     return EXIT.ok;
   }
   const bar = jobProgress(out);
-  const job = await waitForJob(client, state.jobId, (j) => bar.update(j.status.replace(/_/g, ' '), j.progress, j.fileCounts.done, j.fileCounts.failed, j.fileCounts.total)).finally(() => bar.stop());
+  const job = await waitForJob(client, state.jobId, (j) =>
+    bar.update(j.status.replace(/_/g, ' '), j.progress, j.fileCounts.done, j.fileCounts.failed, j.fileCounts.total),
+  ).finally(() => bar.stop());
   const failed = await failedFiles(client, state.jobId);
-  const zip = job.status === 'completed' || job.status === 'completed_with_errors' ? await downloadArchive(client, state.jobId, options.output ?? folder) : null;
+  const zip =
+    job.status === 'completed' || job.status === 'completed_with_errors'
+      ? await downloadArchive(client, state.jobId, options.output ?? folder)
+      : null;
   const lines = [
     `Job ${job.name} ${job.status.replace(/_/g, ' ')}: ${job.fileCounts.done} done, ${job.fileCounts.failed} failed.`,
     ...failed.map((f) => `  failed: ${f.filename}: ${f.error ?? 'no reason given'}`),
@@ -80,7 +98,9 @@ async function openJob(client: RevelaClient, apiUrl: string, folder: string, opt
     }
   }
   const preset = options.preset ? await readPreset(options.preset) : undefined;
-  const job = await unwrap(client.POST('/v1/jobs', { body: { name: options.jobName, preset }, params: { header: { 'Idempotency-Key': randomUUID() } } }));
+  const job = await unwrap(
+    client.POST('/v1/jobs', { body: { name: options.jobName, preset }, params: { header: { 'Idempotency-Key': randomUUID() } } }),
+  );
   out.info(`Created job ${job.name} (${job.id}).`);
   const state: UploadState = { apiUrl, jobName: options.jobName, jobId: job.id, submitted: false, files: {} };
   const store = new StateStore(file, state);
@@ -102,21 +122,27 @@ async function uploadAll(client: RevelaClient, store: StateStore, files: LocalFi
   const isDone = (f: LocalFile) => state.files[f.relativePath]?.uploaded === true;
   for (const f of files) {
     const known = state.files[f.relativePath];
-    if (known && known.bytes !== f.bytes) throw new UsageError(`${f.relativePath} changed size since it was declared (${known.bytes} → ${f.bytes} bytes); start a new job.`);
+    if (known && known.bytes !== f.bytes)
+      throw new UsageError(`${f.relativePath} changed size since it was declared (${known.bytes} → ${f.bytes} bytes); start a new job.`);
   }
   await adoptUnrecordedDeclarations(client, store, files);
   const pending = files.filter((f) => !isDone(f));
   const skipped = files.length - pending.length;
   if (skipped) out.info(`Skipping ${skipped} files already uploaded.`);
-  const progress = transferProgress(out, files.length, pending.reduce((sum, f) => sum + f.bytes, 0), skipped);
+  const progress = transferProgress(
+    out,
+    files.length,
+    pending.reduce((sum, f) => sum + f.bytes, 0),
+    skipped,
+  );
   const failures: Array<{ file: LocalFile; message: string }> = [];
   let next = 0;
   const lane = async () => {
     while (next < pending.length) {
-      const file = pending[next++]!;
+      const file = pending[next++];
       const bar = progress.file(file.filename, file.bytes);
       try {
-        await uploadOne(client, store, file, bar.advance);
+        await uploadOne(client, store, file, (bytes) => bar.advance(bytes));
         bar.finish('uploaded');
       } catch (error) {
         bar.finish('FAILED');
@@ -138,7 +164,9 @@ async function adoptUnrecordedDeclarations(client: RevelaClient, store: StateSto
   const { state } = store;
   const known = new Set(Object.values(state.files).map((f) => f.fileId));
   const unrecorded: Array<Schemas['JobFileDto']> = [];
-  for await (const file of paginate((cursor) => client.GET('/v1/jobs/{id}/files', { params: { path: { id: state.jobId }, query: { cursor, limit: 100 } } }))) {
+  for await (const file of paginate((cursor) =>
+    client.GET('/v1/jobs/{id}/files', { params: { path: { id: state.jobId }, query: { cursor, limit: 100 } } }),
+  )) {
     if (!known.has(file.id) && file.status === 'declared') unrecorded.push(file);
   }
   if (unrecorded.length === 0) return;
@@ -147,7 +175,7 @@ async function adoptUnrecordedDeclarations(client: RevelaClient, store: StateSto
     const match = unrecorded.findIndex((f) => f.filename === local.filename && f.bytes === local.bytes);
     if (match < 0) continue;
     const [declared] = unrecorded.splice(match, 1);
-    state.files[local.relativePath] = { fileId: declared!.id, bytes: local.bytes, mtimeMs: local.mtimeMs, uploaded: false };
+    state.files[local.relativePath] = { fileId: declared.id, bytes: local.bytes, mtimeMs: local.mtimeMs, uploaded: false };
   }
   await store.save();
 }
@@ -170,13 +198,15 @@ async function uploadOne(client: RevelaClient, store: StateStore, file: LocalFil
     await store.save();
     await uploadToTarget(client, state.jobId, declared.file.id, declared.upload, file.absolutePath, file.bytes, onBytes);
   }
-  state.files[file.relativePath]!.uploaded = true;
+  state.files[file.relativePath].uploaded = true;
   await store.save();
 }
 
 async function failedFiles(client: RevelaClient, jobId: string): Promise<Array<Schemas['JobFileDto']>> {
   const failed = [];
-  for await (const file of paginate((cursor) => client.GET('/v1/jobs/{id}/files', { params: { path: { id: jobId }, query: { cursor, limit: 100 } } }))) {
+  for await (const file of paginate((cursor) =>
+    client.GET('/v1/jobs/{id}/files', { params: { path: { id: jobId }, query: { cursor, limit: 100 } } }),
+  )) {
     if (file.status === 'failed') failed.push(file);
   }
   return failed;

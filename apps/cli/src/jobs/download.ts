@@ -3,7 +3,6 @@ import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream } from 'node:stream/web';
 import { type RevelaClient, unwrap } from '#sdk';
 
 /**
@@ -17,7 +16,7 @@ export async function downloadArchive(client: RevelaClient, jobId: string, folde
   const response = await fetch(links.archive.url);
   if (!response.ok || !response.body) throw new Error(`The ZIP download failed (HTTP ${response.status}).`);
   const partial = `${target}.part`;
-  await pipeline(Readable.fromWeb(response.body as ReadableStream), createWriteStream(partial));
+  await pipeline(Readable.fromWeb(response.body), createWriteStream(partial));
   await rename(partial, target);
   return target;
 }

@@ -22,7 +22,7 @@ export async function loadState(file: string): Promise<UploadState | null> {
     return JSON.parse(await readFile(file, 'utf8')) as UploadState;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`Cannot read the resume state ${file}: ${(error as Error).message}. Delete it to start over.`);
+    throw new Error(`Cannot read the resume state ${file}: ${(error as Error).message}. Delete it to start over.`, { cause: error });
   }
 }
 

@@ -14,7 +14,7 @@ function slice(file: string, start: number, end: number, onBytes: OnBytes): Read
       done(null, chunk);
     },
   });
-  return Readable.toWeb(createReadStream(file, { start, end: end - 1 }).pipe(counter)) as ReadableStream;
+  return Readable.toWeb(createReadStream(file, { start, end: end - 1 }).pipe(counter));
 }
 
 /** Retries a network failure or a 5xx from storage a few times, taking back the bytes it had counted. */
@@ -34,17 +34,26 @@ async function withRetries<T>(attempt: (onBytes: OnBytes) => Promise<T>, onBytes
 }
 
 /** One presigned PUT of a byte range; answers the ETag. */
-async function put(url: string, headers: Record<string, string>, file: string, start: number, end: number, onBytes: OnBytes): Promise<string> {
+async function put(
+  url: string,
+  headers: Record<string, string>,
+  file: string,
+  start: number,
+  end: number,
+  onBytes: OnBytes,
+): Promise<string> {
   const response = await fetch(url, {
     method: 'PUT',
     headers: { ...headers, 'Content-Length': String(end - start) },
     body: slice(file, start, end, onBytes),
     duplex: 'half',
-  } as RequestInit);
+  });
   const text = await response.text();
   if (!response.ok) {
     const reason = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? response.statusText;
-    throw Object.assign(new Error(`storage refused the upload (HTTP ${response.status}): ${reason}`), { retryable: response.status >= 500 });
+    throw Object.assign(new Error(`storage refused the upload (HTTP ${response.status}): ${reason}`), {
+      retryable: response.status >= 500,
+    });
   }
   return response.headers.get('etag') ?? '';
 }
@@ -58,7 +67,15 @@ export function putFile(url: string, headers: Record<string, string>, file: stri
  * Uploads a declared file to its target: one presigned PUT, or (above 100 MB) presigned part PUTs,
  * two at a time, then `complete` with every part's ETag.
  */
-export async function uploadToTarget(client: RevelaClient, jobId: string, fileId: string, target: UploadTarget, file: string, bytes: number, onBytes: OnBytes): Promise<void> {
+export async function uploadToTarget(
+  client: RevelaClient,
+  jobId: string,
+  fileId: string,
+  target: UploadTarget,
+  file: string,
+  bytes: number,
+  onBytes: OnBytes,
+): Promise<void> {
   if (target.method === 'PUT') {
     await putFile(target.url!, target.headers, file, bytes, onBytes);
     return;
@@ -69,7 +86,7 @@ export async function uploadToTarget(client: RevelaClient, jobId: string, fileId
   let next = 0;
   const lane = async () => {
     while (next < parts.length) {
-      const part = parts[next++]!;
+      const part = parts[next++];
       const start = (part.partNumber - 1) * partSize;
       const end = Math.min(bytes, start + partSize);
       const etag = await withRetries((count) => put(part.url, target.headers, file, start, end, count), onBytes);
@@ -85,7 +102,14 @@ export async function uploadToTarget(client: RevelaClient, jobId: string, fileId
  * Streams a declared file through the API (`PUT …/content`). Resuming uses it: it needs no
  * presigned URL, so it works however long ago the file was declared.
  */
-export async function uploadThroughApi(client: RevelaClient, jobId: string, fileId: string, file: string, bytes: number, onBytes: OnBytes): Promise<void> {
+export async function uploadThroughApi(
+  client: RevelaClient,
+  jobId: string,
+  fileId: string,
+  file: string,
+  bytes: number,
+  onBytes: OnBytes,
+): Promise<void> {
   await withRetries(
     (count) =>
       unwrap(

@@ -23,7 +23,10 @@ export function AnimalForm({ client, animalId }: { client: RevelaClient; animalI
     );
   }, [client, animalId]);
 
-  const set = <K extends keyof AnimalFormState>(name: K) => (event: { target: { value: string } }) => setState((s) => ({ ...s, [name]: event.target.value }));
+  const set =
+    <K extends keyof AnimalFormState>(name: K) =>
+    (event: { target: { value: string } }) =>
+      setState((s) => ({ ...s, [name]: event.target.value }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -51,7 +54,7 @@ export function AnimalForm({ client, animalId }: { client: RevelaClient; animalI
   return (
     <section aria-labelledby="animal-form-title">
       <h1 id="animal-form-title">{title}</h1>
-      <form onSubmit={submit} noValidate className="form">
+      <form onSubmit={(event) => void submit(event)} noValidate className="form">
         <ErrorNotice message={error} />
         <Field label="Name" error={errors.name}>
           {(p) => <input {...p} value={state.name} onChange={set('name')} required />}
@@ -121,4 +124,18 @@ export function AnimalForm({ client, animalId }: { client: RevelaClient; animalI
   );
 }
 
-const FIELDS = new Set(['name', 'species', 'sex', 'breed', 'birthDate', 'microchipId', 'weightKg', 'neutered', 'tutor', 'tutor.name', 'tutor.phone', 'tutor.email', 'notes']);
+const FIELDS = new Set([
+  'name',
+  'species',
+  'sex',
+  'breed',
+  'birthDate',
+  'microchipId',
+  'weightKg',
+  'neutered',
+  'tutor',
+  'tutor.name',
+  'tutor.phone',
+  'tutor.email',
+  'notes',
+]);

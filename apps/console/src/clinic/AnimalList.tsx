@@ -43,7 +43,12 @@ export function AnimalList({ client }: { client: RevelaClient }) {
       <div className="filters" role="search">
         <label>
           Search
-          <input type="search" value={q} placeholder="Name, microchip or tutor" onChange={(event) => (setQ(event.target.value), restart())} />
+          <input
+            type="search"
+            value={q}
+            placeholder="Name, microchip or tutor"
+            onChange={(event) => (setQ(event.target.value), restart())}
+          />
         </label>
         <label>
           Species

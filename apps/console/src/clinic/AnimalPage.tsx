@@ -14,7 +14,9 @@ export function AnimalPage({ client, animalId }: { client: RevelaClient; animalI
   const { photos, error: photosError, refresh } = usePhotos(client, animalId);
 
   useEffect(() => {
-    unwrap(client.GET('/v1/animals/{id}', { params: { path: { id: animalId } } })).then(setAnimal, (failure: unknown) => setError(describeError(failure)));
+    unwrap(client.GET('/v1/animals/{id}', { params: { path: { id: animalId } } })).then(setAnimal, (failure: unknown) =>
+      setError(describeError(failure)),
+    );
   }, [client, animalId]);
 
   if (!animal) return <ErrorNotice message={error} />;

@@ -21,7 +21,17 @@ interface Upload {
  * Several photos at once, two in flight, each streamed through the API (multipart/form-data, same
  * origin) with its own progress; then its processing status and failure reason from the photo list.
  */
-export function PhotoUploader({ client, animalId, photos, onUploaded }: { client: RevelaClient; animalId: string; photos: Photo[]; onUploaded: () => void }) {
+export function PhotoUploader({
+  client,
+  animalId,
+  photos,
+  onUploaded,
+}: {
+  client: RevelaClient;
+  animalId: string;
+  photos: Photo[];
+  onUploaded: () => void;
+}) {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const update = (key: string, change: Partial<Upload>) => setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)));
 

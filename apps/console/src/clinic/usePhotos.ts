@@ -13,7 +13,10 @@ export function usePhotos(client: RevelaClient, animalId: string) {
   const refresh = useCallback(async () => {
     try {
       const all: Photo[] = [];
-      for await (const photo of paginate((cursor) => client.GET('/v1/animals/{animalId}/photos', { params: { path: { animalId }, query: { cursor, limit: 100 } } }))) all.push(photo);
+      for await (const photo of paginate((cursor) =>
+        client.GET('/v1/animals/{animalId}/photos', { params: { path: { animalId }, query: { cursor, limit: 100 } } }),
+      ))
+        all.push(photo);
       setPhotos(all);
       setError(null);
     } catch (failure) {

@@ -10,7 +10,7 @@ import { type Preset, PRESETS } from './presets.js';
 export function JobCreate({ client }: { client: RevelaClient }) {
   const [name, setName] = useState('');
   const [choice, setChoice] = useState('default');
-  const [custom, setCustom] = useState(JSON.stringify(PRESETS[1]!.preset, null, 2));
+  const [custom, setCustom] = useState(JSON.stringify(PRESETS[1].preset, null, 2));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
 
@@ -30,7 +30,9 @@ export function JobCreate({ client }: { client: RevelaClient }) {
       preset = PRESETS.find((p) => p.id === choice)?.preset;
     }
     try {
-      const job = await unwrap(client.POST('/v1/jobs', { body: { name: name.trim(), preset }, params: { header: { 'Idempotency-Key': newIdempotencyKey() } } }));
+      const job = await unwrap(
+        client.POST('/v1/jobs', { body: { name: name.trim(), preset }, params: { header: { 'Idempotency-Key': newIdempotencyKey() } } }),
+      );
       go('jobs', job.id);
     } catch (failure) {
       const byField = fieldErrors(failure);
@@ -46,7 +48,7 @@ export function JobCreate({ client }: { client: RevelaClient }) {
   return (
     <section aria-labelledby="job-create-title">
       <h1 id="job-create-title">New job</h1>
-      <form onSubmit={submit} noValidate className="form">
+      <form onSubmit={(event) => void submit(event)} noValidate className="form">
         <ErrorNotice message={error} />
         <Field label="Job name" error={errors.name}>
           {(p) => <input {...p} value={name} onChange={(event) => setName(event.target.value)} />}

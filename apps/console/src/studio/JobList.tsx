@@ -13,7 +13,9 @@ export function JobList({ client }: { client: RevelaClient }) {
   const cursor = cursors[cursors.length - 1];
 
   useEffect(() => {
-    unwrap(client.GET('/v1/jobs', { params: { query: { cursor, limit: 20 } } })).then(setPage, (failure: unknown) => setError(describeError(failure)));
+    unwrap(client.GET('/v1/jobs', { params: { query: { cursor, limit: 20 } } })).then(setPage, (failure: unknown) =>
+      setError(describeError(failure)),
+    );
   }, [client, cursor]);
 
   return (

@@ -20,7 +20,9 @@ export function JobPage({ client, jobId }: { client: RevelaClient; jobId: string
   const finished = job ? FINISHED.has(job.status) : false;
   useEffect(() => {
     if (!finished) return;
-    unwrap(client.GET('/v1/jobs/{id}/download', { params: { path: { id: jobId } } })).then(setDownload, (failure: unknown) => setSubmitError(describeError(failure)));
+    unwrap(client.GET('/v1/jobs/{id}/download', { params: { path: { id: jobId } } })).then(setDownload, (failure: unknown) =>
+      setSubmitError(describeError(failure)),
+    );
   }, [client, jobId, finished]);
 
   const submit = async () => {
@@ -41,7 +43,8 @@ export function JobPage({ client, jobId }: { client: RevelaClient; jobId: string
       </p>
       <h1 id="job-title">{job.name}</h1>
       <p className="job-status" aria-live="polite">
-        Status: <strong>{statusLabel(job.status)}</strong> · {job.fileCounts.done} done · {job.fileCounts.failed} failed · {job.fileCounts.total} files
+        Status: <strong>{statusLabel(job.status)}</strong> · {job.fileCounts.done} done · {job.fileCounts.failed} failed ·{' '}
+        {job.fileCounts.total} files
       </p>
       {job.status !== 'draft' && <ProgressBar label="Job progress" value={job.progress} max={100} />}
       {job.status === 'draft' && (

@@ -22,19 +22,35 @@ interface Upload {
  * declared, then sent straight to storage through its presigned target (multipart above 100 MB),
  * or streamed through the API when storage cannot be reached from the browser.
  */
-export function RawUploader({ client, jobId, onUploaded, onBusy }: { client: RevelaClient; jobId: string; onUploaded: () => void; onBusy: (busy: boolean) => void }) {
+export function RawUploader({
+  client,
+  jobId,
+  onUploaded,
+  onBusy,
+}: {
+  client: RevelaClient;
+  jobId: string;
+  onUploaded: () => void;
+  onBusy: (busy: boolean) => void;
+}) {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const update = (key: string, change: Partial<Upload>) => setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)));
 
   const add = async (files: File[]) => {
-    const batch = files.map((file) => ({ file, upload: { key: crypto.randomUUID(), name: file.name, sent: 0, total: file.size, state: 'waiting' as const } }));
+    const batch = files.map((file) => ({
+      file,
+      upload: { key: crypto.randomUUID(), name: file.name, sent: 0, total: file.size, state: 'waiting' as const },
+    }));
     setUploads((all) => [...all, ...batch.map((b) => b.upload)]);
     onBusy(true);
     await runPool(batch, 3, async ({ file, upload }) => {
       update(upload.key, { state: 'uploading' });
       try {
         const declared = await unwrap(
-          client.POST('/v1/jobs/{id}/files', { params: { path: { id: jobId }, header: { 'Idempotency-Key': newIdempotencyKey() } }, body: { filename: file.name, bytes: file.size } }),
+          client.POST('/v1/jobs/{id}/files', {
+            params: { path: { id: jobId }, header: { 'Idempotency-Key': newIdempotencyKey() } },
+            body: { filename: file.name, bytes: file.size },
+          }),
         );
         try {
           await uploadDirect(client, jobId, declared.file.id, declared.upload, file, (sent) => update(upload.key, { sent }));

@@ -16,7 +16,10 @@ export function useJob(client: RevelaClient, jobId: string) {
     try {
       const found = await unwrap(client.GET('/v1/jobs/{id}', { params: { path: { id: jobId } } }));
       const all: JobFile[] = [];
-      for await (const file of paginate((cursor) => client.GET('/v1/jobs/{id}/files', { params: { path: { id: jobId }, query: { cursor, limit: 100 } } }))) all.push(file);
+      for await (const file of paginate((cursor) =>
+        client.GET('/v1/jobs/{id}/files', { params: { path: { id: jobId }, query: { cursor, limit: 100 } } }),
+      ))
+        all.push(file);
       setJob(found);
       setFiles(all);
       setError(null);

@@ -1,7 +1,17 @@
 import { useId, useState, type DragEvent } from 'react';
 
 /** A drop zone that is also a labelled file input (keyboard: Tab to it, Enter/Space to pick). */
-export function FilePicker({ label, accept, onFiles, disabled }: { label: string; accept?: string; onFiles: (files: File[]) => void; disabled?: boolean }) {
+export function FilePicker({
+  label,
+  accept,
+  onFiles,
+  disabled,
+}: {
+  label: string;
+  accept?: string;
+  onFiles: (files: File[]) => void;
+  disabled?: boolean;
+}) {
   const id = useId();
   const [over, setOver] = useState(false);
   const drop = (event: DragEvent) => {

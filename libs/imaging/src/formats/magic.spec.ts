@@ -4,7 +4,12 @@ import { containerOf, hasBytes, heifFamily, isoBmffBrands, tiffMagic } from './m
 
 /** An `ftyp` box: size, 'ftyp', major brand, minor version, compatible brands. */
 function ftyp(major: string, ...compatible: string[]): Buffer {
-  const box = Buffer.concat([Buffer.alloc(4), Buffer.from(`ftyp${major}`, 'latin1'), Buffer.alloc(4), Buffer.from(compatible.join(''), 'latin1')]);
+  const box = Buffer.concat([
+    Buffer.alloc(4),
+    Buffer.from(`ftyp${major}`, 'latin1'),
+    Buffer.alloc(4),
+    Buffer.from(compatible.join(''), 'latin1'),
+  ]);
   box.writeUInt32BE(box.length, 0);
   return box;
 }

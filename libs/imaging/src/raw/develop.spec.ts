@@ -40,15 +40,25 @@ describe(`developRaw: the installed decoder (${INSTALLED_SOURCE})`, () => {
     // Magenta = green well below red and blue. With -w the channels are balanced.
     assert.ok(green > 0.9 * Math.max(red, blue), `R/G/B ${red}/${green}/${blue}`);
     // Auto white balance (-a) is a different decode of the same data.
-    const a = await developRaw(raw('nikon_d1.nef'), { ...thumbOnly, colour: { ...thumbOnly.colour, whiteBalance: 'auto' } }, { decoder: INSTALLED_DECODER });
-    assert.notDeepEqual(await meanRgb(a.variants[0]!.data), [red, green, blue]);
+    const a = await developRaw(
+      raw('nikon_d1.nef'),
+      { ...thumbOnly, colour: { ...thumbOnly.colour, whiteBalance: 'auto' } },
+      { decoder: INSTALLED_DECODER },
+    );
+    assert.notDeepEqual(await meanRgb(a.variants[0].data), [red, green, blue]);
   });
 
   it('decodes at full size when a variant needs more than half the sensor', async () => {
     const r = await developRaw(raw('nikon_d1.nef'), small, { decoder: INSTALLED_DECODER });
     assert.equal(r.halfSize, false);
     assert.deepEqual([r.width, r.height], [2012, 1324]);
-    assert.deepEqual(r.variants.map((v) => [v.name, v.width, v.height]), [['web', 2012, 1324], ['thumb', 400, 263]]);
+    assert.deepEqual(
+      r.variants.map((v) => [v.name, v.width, v.height]),
+      [
+        ['web', 2012, 1324],
+        ['thumb', 400, 263],
+      ],
+    );
   });
 
   for (const [file, w, h] of [
@@ -92,7 +102,10 @@ describe('developRaw: libraw-wasm', () => {
     const broken = new NativeRawDecoder({ dcrawEmu: '/bin/true' });
     const r = await developRaw(raw('kodak_dc50.kdc'), thumbOnly, { decoders: { native: broken, wasm } });
     assert.equal(r.source, 'libraw-wasm');
-    assert.ok(r.warnings.some((w) => w.startsWith('dcraw_emu failed')), r.warnings.join('\n'));
+    assert.ok(
+      r.warnings.some((w) => w.startsWith('dcraw_emu failed')),
+      r.warnings.join('\n'),
+    );
   });
 });
 
@@ -108,7 +121,13 @@ describe('developRaw: broken files', () => {
     const r = await developRaw(raw('broken/nikon_d7100_truncated.nef'), small);
     assert.equal(r.source, 'embedded-preview');
     assert.deepEqual([r.width, r.height], [6000, 4000]);
-    assert.deepEqual(r.variants.map((v) => [v.width, v.height]), [[2048, 1365], [400, 267]]);
+    assert.deepEqual(
+      r.variants.map((v) => [v.width, v.height]),
+      [
+        [2048, 1365],
+        [400, 267],
+      ],
+    );
   });
 
   it("with source 'raw' the preview is not used and the failure is readable", async () => {
@@ -157,7 +176,13 @@ describe('developRaw: broken files', () => {
     assert.equal(r.source, 'developed-image');
     assert.equal(r.sniff.kind, 'jpeg');
     assert.deepEqual([r.width, r.height], [2000, 3008]);
-    assert.deepEqual(r.variants.map((v) => [v.width, v.height]), [[1362, 2048], [266, 400]]);
+    assert.deepEqual(
+      r.variants.map((v) => [v.width, v.height]),
+      [
+        [1362, 2048],
+        [266, 400],
+      ],
+    );
   });
 });
 
@@ -205,7 +230,10 @@ describe('developRaw: renditions', () => {
     const s = await sharp(grey.variants[0].data).raw().toBuffer({ resolveWithObject: true });
     let maxSpread = 0;
     for (let i = 0; i < s.data.length; i += s.info.channels) {
-      maxSpread = Math.max(maxSpread, Math.max(s.data[i], s.data[i + 1], s.data[i + 2]) - Math.min(s.data[i], s.data[i + 1], s.data[i + 2]));
+      maxSpread = Math.max(
+        maxSpread,
+        Math.max(s.data[i], s.data[i + 1], s.data[i + 2]) - Math.min(s.data[i], s.data[i + 1], s.data[i + 2]),
+      );
     }
     assert.ok(maxSpread <= 12, `saturation -1 is (nearly) grey, spread ${maxSpread}`);
   });
@@ -216,7 +244,10 @@ describe('developRaw: renditions', () => {
       const src = path.join(dir, 'gps.jpg');
       await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7a8a9a' } })
         .jpeg()
-        .withExif({ IFD0: { Make: 'TestCam', Model: 'X1' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 28/1 40/1', GPSLongitudeRef: 'E', GPSLongitude: '1/1 2/1 3/1' } })
+        .withExif({
+          IFD0: { Make: 'TestCam', Model: 'X1' },
+          IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 28/1 40/1', GPSLongitudeRef: 'E', GPSLongitude: '1/1 2/1 3/1' },
+        })
         .toFile(src);
       const exifOf = async (b: Buffer) => (await sharp(b).metadata()).exif?.toString('latin1') ?? '';
       const plain = await developRaw(src, thumbOnly);
@@ -267,9 +298,13 @@ describe('synthetic DNG', () => {
   it('decodes with the installed decoder and wasm to a non-blank image of the right size', async () => {
     const p = path.join(dir, 'syn.dng');
     await writeSyntheticDng(p, { width: 1200, height: 800, seed: 3 });
-    const full = await developRaw(p, { ...thumbOnly, variants: [{ name: 'full', longEdge: 'original', format: 'jpeg', quality: 80 }] }, { decoder: INSTALLED_DECODER });
+    const full = await developRaw(
+      p,
+      { ...thumbOnly, variants: [{ name: 'full', longEdge: 'original', format: 'jpeg', quality: 80 }] },
+      { decoder: INSTALLED_DECODER },
+    );
     assert.equal(full.source, INSTALLED_SOURCE);
-    assert.deepEqual([full.width, full.height, full.variants[0]!.width, full.variants[0]!.height], [1200, 800, 1200, 800]);
+    assert.deepEqual([full.width, full.height, full.variants[0].width, full.variants[0].height], [1200, 800, 1200, 800]);
     const half = await developRaw(p, thumbOnly, { decoder: 'wasm', decoders: { wasm } });
     assert.equal(half.source, 'libraw-wasm');
     assert.deepEqual([half.width, half.height, half.halfSize], [600, 400, true]);

@@ -139,7 +139,9 @@ export async function developRaw(filePath: string, preset: ProcessingPreset, opt
   } else if (allowPreview) {
     const p = await usablePreview(await preview());
     if (p) {
-      warnings.push(`LibRaw could not decode the RAW data (${failures.map((f) => f.message).join('; ')}); used the embedded ${p.preview.width}x${p.preview.height} preview`);
+      warnings.push(
+        `LibRaw could not decode the RAW data (${failures.map((f) => f.message).join('; ')}); used the embedded ${p.preview.width}x${p.preview.height} preview`,
+      );
       return developPreview(p.preview, preset, sniff, warnings, t0, null);
     }
   }
@@ -147,7 +149,12 @@ export async function developRaw(filePath: string, preset: ProcessingPreset, opt
   throw failureError(sniff, failures, blank, allowPreview);
 }
 
-function failureError(sniff: SniffResult, failures: DecoderFailure[], blank: BlankReport | undefined, allowPreview: boolean): RawDecodeError {
+function failureError(
+  sniff: SniffResult,
+  failures: DecoderFailure[],
+  blank: BlankReport | undefined,
+  allowPreview: boolean,
+): RawDecodeError {
   const details = failures.map((f) => `${f.decoder} (${f.stage}): ${f.message}`);
   const tail = allowPreview ? 'and it has no embedded preview' : 'and the preset does not allow the embedded preview';
   if (blank?.blank) {
@@ -159,7 +166,10 @@ function failureError(sniff: SniffResult, failures: DecoderFailure[], blank: Bla
   }
   if (failures.every((f) => f.stage === 'limit' || f.stage === 'unavailable')) {
     return new RawDecodeError(
-      `decoding stopped: the RAW decoder exceeded its sandbox limits (${failures.filter((f) => f.stage === 'limit').map((f) => f.message).join('; ')})`,
+      `decoding stopped: the RAW decoder exceeded its sandbox limits (${failures
+        .filter((f) => f.stage === 'limit')
+        .map((f) => f.message)
+        .join('; ')})`,
       'decode-failed',
       details,
     );
@@ -174,7 +184,10 @@ function failureError(sniff: SniffResult, failures: DecoderFailure[], blank: Bla
   if (failures.some((f) => f.stage === 'unpack' || f.stage === 'output')) {
     return new RawDecodeError(`file is truncated or corrupt: LibRaw could not unpack the image data ${tail}`, 'truncated', details);
   }
-  const what = sniff.kind === 'unknown' ? 'unrecognised file format (no known magic bytes, and not a headerless RAW LibRaw knows by size)' : `unsupported ${sniff.label} file: LibRaw could not open it`;
+  const what =
+    sniff.kind === 'unknown'
+      ? 'unrecognised file format (no known magic bytes, and not a headerless RAW LibRaw knows by size)'
+      : `unsupported ${sniff.label} file: LibRaw could not open it`;
   return new RawDecodeError(what, 'unsupported-format', details);
 }
 
@@ -207,17 +220,36 @@ function openDecoded(d: DecodedRaw): Sharp {
   return sharp(typed, { raw: { width: px.width, height: px.height, channels: px.channels } }).pipelineColourspace('rgb16');
 }
 
-async function developDecoded(d: DecodedRaw, preset: ProcessingPreset, sniff: SniffResult, warnings: string[], t0: number): Promise<DevelopResult> {
+async function developDecoded(
+  d: DecodedRaw,
+  preset: ProcessingPreset,
+  sniff: SniffResult,
+  warnings: string[],
+  t0: number,
+): Promise<DevelopResult> {
   const t1 = performance.now();
   const exif = applyMetadataSettings(exifFieldsFromRawInfo(d.info), preset.metadata);
   const r = await renderVariants(openDecoded(d), preset, exif);
   return {
-    source: d.decoder, width: d.width, height: d.height, variants: r.variants,
-    timings: { decodeMs: t1 - t0, renderMs: performance.now() - t1 }, warnings, sniff, halfSize: d.halfSize,
+    source: d.decoder,
+    width: d.width,
+    height: d.height,
+    variants: r.variants,
+    timings: { decodeMs: t1 - t0, renderMs: performance.now() - t1 },
+    warnings,
+    sniff,
+    halfSize: d.halfSize,
   };
 }
 
-async function developPreview(p: EmbeddedPreview, preset: ProcessingPreset, sniff: SniffResult, warnings: string[], t0: number, d: DecodedRaw | null): Promise<DevelopResult> {
+async function developPreview(
+  p: EmbeddedPreview,
+  preset: ProcessingPreset,
+  sniff: SniffResult,
+  warnings: string[],
+  t0: number,
+  d: DecodedRaw | null,
+): Promise<DevelopResult> {
   const t1 = performance.now();
   const meta = await sharp(p.jpeg).metadata();
   const fields = { ...exifFieldsFromRawInfo(d?.info ?? null), ...exifFieldsFromBlob(meta.exif) };
@@ -225,19 +257,37 @@ async function developPreview(p: EmbeddedPreview, preset: ProcessingPreset, snif
   const r = await renderVariants(sharp(p.jpeg, { autoOrient: true }), preset, exif);
   const swap = (meta.orientation ?? 1) >= 5;
   return {
-    source: 'embedded-preview', width: swap ? meta.height : meta.width, height: swap ? meta.width : meta.height, variants: r.variants,
-    timings: { decodeMs: t1 - t0, renderMs: performance.now() - t1 }, warnings, sniff, halfSize: false,
+    source: 'embedded-preview',
+    width: swap ? meta.height : meta.width,
+    height: swap ? meta.width : meta.height,
+    variants: r.variants,
+    timings: { decodeMs: t1 - t0, renderMs: performance.now() - t1 },
+    warnings,
+    sniff,
+    halfSize: false,
   };
 }
 
-async function developImage(filePath: string, preset: ProcessingPreset, sniff: SniffResult, warnings: string[], t0: number): Promise<DevelopResult> {
+async function developImage(
+  filePath: string,
+  preset: ProcessingPreset,
+  sniff: SniffResult,
+  warnings: string[],
+  t0: number,
+): Promise<DevelopResult> {
   const meta = await sharp(filePath).metadata();
   const t1 = performance.now();
   const exif = applyMetadataSettings(exifFieldsFromBlob(meta.exif), preset.metadata);
   const r = await renderVariants(sharp(filePath, { autoOrient: true }), preset, exif);
   const swap = (meta.orientation ?? 1) >= 5;
   return {
-    source: 'developed-image', width: swap ? meta.height : meta.width, height: swap ? meta.width : meta.height, variants: r.variants,
-    timings: { decodeMs: t1 - t0, renderMs: performance.now() - t1 }, warnings, sniff, halfSize: false,
+    source: 'developed-image',
+    width: swap ? meta.height : meta.width,
+    height: swap ? meta.width : meta.height,
+    variants: r.variants,
+    timings: { decodeMs: t1 - t0, renderMs: performance.now() - t1 },
+    warnings,
+    sniff,
+    halfSize: false,
   };
 }

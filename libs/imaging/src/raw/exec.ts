@@ -20,7 +20,10 @@ export function findExecutable(name: string): Promise<string | null> {
 async function lookup(name: string): Promise<string | null> {
   const candidates = name.includes('/')
     ? [path.resolve(name)]
-    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.resolve(dir, name));
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.resolve(dir, name));
   for (const c of candidates) {
     try {
       await access(c, constants.X_OK);
@@ -59,7 +62,12 @@ const MAX_STDERR_BYTES = 64 * 1024;
 export function run(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     // Its own process group, so that whatever it started dies with it.
-    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env ?? {}, detached: true, stdio: [opts.stdinFd ?? 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? {},
+      detached: true,
+      stdio: [opts.stdinFd ?? 'ignore', 'pipe', 'pipe'],
+    });
     const killGroup = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');

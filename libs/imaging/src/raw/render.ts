@@ -37,7 +37,7 @@ export async function renderVariants(
     pipeline = pipeline.resize({ width: largest, height: largest, fit: 'inside', withoutEnlargement: true });
   }
   // 16-bit RGB / CMYK / grey / wide-gamut (embedded ICC) all become 8-bit sRGB here.
-  let base: RawBase = (await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }));
+  let base: RawBase = await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
 
   const c = preset.colour;
   const k = Math.pow(2, c.exposure / 2.2); // exposure in linear light, applied to gamma-encoded values
@@ -48,11 +48,14 @@ export async function renderVariants(
     if (a !== 1 || b !== 0) {
       const colourBands = base.info.channels >= 3 ? 3 : 1;
       const alpha = base.info.channels - colourBands;
-      adj = adj.linear([...new Array<number>(colourBands).fill(a), ...new Array<number>(alpha).fill(1)], [...new Array<number>(colourBands).fill(b), ...new Array<number>(alpha).fill(0)]);
+      adj = adj.linear(
+        [...new Array<number>(colourBands).fill(a), ...new Array<number>(alpha).fill(1)],
+        [...new Array<number>(colourBands).fill(b), ...new Array<number>(alpha).fill(0)],
+      );
     }
     if (c.saturation !== 0) adj = adj.modulate({ saturation: Math.max(0, 1 + c.saturation) });
     if (c.autoLevels) adj = adj.normalise();
-    base = (await adj.raw().toBuffer({ resolveWithObject: true }));
+    base = await adj.raw().toBuffer({ resolveWithObject: true });
   }
 
   const variants: RenderedVariant[] = [];
@@ -69,12 +72,26 @@ export async function renderVariants(
     p = p.withIccProfile('srgb');
     if (exif) p = p.withExif(exif);
     switch (v.format) {
-      case 'jpeg': p = p.jpeg({ quality: v.quality, progressive: false, chromaSubsampling: v.quality >= 90 ? '4:4:4' : '4:2:0' }); break;
-      case 'webp': p = p.webp({ quality: v.quality, effort: 2 }); break;
-      case 'avif': p = p.avif({ quality: v.quality, effort: 2 }); break;
+      case 'jpeg':
+        p = p.jpeg({ quality: v.quality, progressive: false, chromaSubsampling: v.quality >= 90 ? '4:4:4' : '4:2:0' });
+        break;
+      case 'webp':
+        p = p.webp({ quality: v.quality, effort: 2 });
+        break;
+      case 'avif':
+        p = p.avif({ quality: v.quality, effort: 2 });
+        break;
     }
     const { data, info } = await p.toBuffer({ resolveWithObject: true });
-    rendered.set(v, { name: v.name, format: v.format, ...CONTENT[v.format], width: info.width, height: info.height, bytes: data.length, data });
+    rendered.set(v, {
+      name: v.name,
+      format: v.format,
+      ...CONTENT[v.format],
+      width: info.width,
+      height: info.height,
+      bytes: data.length,
+      data,
+    });
   }
   for (const v of preset.variants) variants.push(rendered.get(v)!);
   return { width: base.info.width, height: base.info.height, variants };

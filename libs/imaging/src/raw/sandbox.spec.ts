@@ -63,13 +63,22 @@ describe('raw decoder sandbox', () => {
     }
     if (p.user) {
       assert.match(argv[i], /\/setpriv$/);
-      assert.deepEqual(argv.slice(i + 1, i + 6), [`--reuid=${p.user.uid}`, `--regid=${p.user.gid}`, '--clear-groups', '--no-new-privs', '--']);
+      assert.deepEqual(argv.slice(i + 1, i + 6), [
+        `--reuid=${p.user.uid}`,
+        `--regid=${p.user.gid}`,
+        '--clear-groups',
+        '--no-new-privs',
+        '--',
+      ]);
       i += 6;
     }
     assert.equal(argv.length, i + 3, 'nothing else is wrapped around the tool');
     assert.equal(p.environment, 'empty');
     if (process.getuid!() === 0) {
-      assert.equal(p.missing.some((m) => m.includes('unprivileged user')), p.user === null);
+      assert.equal(
+        p.missing.some((m) => m.includes('unprivileged user')),
+        p.user === null,
+      );
     }
   });
 
@@ -88,7 +97,11 @@ describe('raw decoder sandbox', () => {
     if (p.user) {
       assert.deepEqual([r.uid, r.gid], [p.user.uid, p.user.gid]);
       assert.notEqual(r.uid, 0);
-      assert.deepEqual(r.groups.filter((g) => g !== p.user!.gid), [], 'no supplementary groups');
+      assert.deepEqual(
+        r.groups.filter((g) => g !== p.user!.gid),
+        [],
+        'no supplementary groups',
+      );
     }
   });
 
@@ -99,7 +112,11 @@ describe('raw decoder sandbox', () => {
     };
     process.on('warning', onWarning);
     try {
-      const bare = await Sandbox.detect({ prlimit: '/nonexistent/prlimit', unshare: '/nonexistent/unshare', setpriv: '/nonexistent/setpriv' });
+      const bare = await Sandbox.detect({
+        prlimit: '/nonexistent/prlimit',
+        unshare: '/nonexistent/unshare',
+        setpriv: '/nonexistent/setpriv',
+      });
       const r = await report(bare);
       bare.command('/bin/true', [], DEFAULT_LIMITS);
       await new Promise((resolve) => setImmediate(resolve));
@@ -128,7 +145,10 @@ describe('raw decoder sandbox', () => {
       await chmod(file, 0o600);
       assert.equal((await stat(dir)).mode & 0o777, 0o700);
       const read = (f: string) =>
-        sandbox.run(process.execPath, ['-e', `process.stdout.write(require('fs').readFileSync(${JSON.stringify(f)}))`], { limits, timeoutMs: 30_000 });
+        sandbox.run(process.execPath, ['-e', `process.stdout.write(require('fs').readFileSync(${JSON.stringify(f)}))`], {
+          limits,
+          timeoutMs: 30_000,
+        });
       if (p.user) assert.notEqual((await read(file)).code, 0, 'the sandbox user cannot read the original');
       const staged = await sandbox.stage(file);
       try {

@@ -130,7 +130,10 @@ export class Sandbox {
     for (const group of root && setpriv ? (opts.groups ?? ['nogroup', 'nobody']) : []) {
       // Probed inside the namespace, as it will run.
       const argv = [setpriv!, `--reuid=${name}`, `--regid=${group}`, '--clear-groups', '--no-new-privs', '--'];
-      const ids = await probe([...(networkWorks ? unshareArgv : []), ...argv], 'process.stdout.write(JSON.stringify([process.getuid(), process.getgid()]))');
+      const ids = await probe(
+        [...(networkWorks ? unshareArgv : []), ...argv],
+        'process.stdout.write(JSON.stringify([process.getuid(), process.getgid()]))',
+      );
       const [uid, gid] = ids ? (JSON.parse(ids) as [number, number]) : [0, 0];
       if (uid !== 0) {
         user = { uid, gid, name, group };
@@ -139,13 +142,27 @@ export class Sandbox {
         break;
       }
     }
-    if (root && !user) missing.push(`an unprivileged user (${setpriv ? `setpriv could not switch to ${name}` : 'setpriv not found'}); decoders run as root`);
+    if (root && !user)
+      missing.push(`an unprivileged user (${setpriv ? `setpriv could not switch to ${name}` : 'setpriv not found'}); decoders run as root`);
 
-    const protections: SandboxProtections = { environment: 'empty', resourceLimits: limitsWork, network: networkWorks ? network : null, user, outputCap: true, missing };
+    const protections: SandboxProtections = {
+      environment: 'empty',
+      resourceLimits: limitsWork,
+      network: networkWorks ? network : null,
+      user,
+      outputCap: true,
+      missing,
+    };
     if (missing.length > 0) {
       process.emitWarning(`RAW decoders run with fewer protections; missing: ${missing.join('; ')}`, { type: 'RevelaSandboxWarning' });
     }
-    return new Sandbox(Object.freeze(protections), limitsWork ? prlimit : null, networkWorks ? unshareArgv : null, setprivArgv, opts.tmpDir ?? os.tmpdir());
+    return new Sandbox(
+      Object.freeze(protections),
+      limitsWork ? prlimit : null,
+      networkWorks ? unshareArgv : null,
+      setprivArgv,
+      opts.tmpDir ?? os.tmpdir(),
+    );
   }
 
   /** One line for logs. */
@@ -176,7 +193,13 @@ export class Sandbox {
   /** Run an absolute-path program in the sandbox, with an empty environment. */
   run(file: string, args: string[], opts: SandboxRunOptions): Promise<RunResult> {
     const c = this.command(file, args, opts.limits);
-    return run(c.file, c.args, { env: {}, cwd: opts.cwd ?? '/', timeoutMs: opts.timeoutMs, maxStdoutBytes: opts.limits.stdoutBytes, stdinFd: opts.stdinFd });
+    return run(c.file, c.args, {
+      env: {},
+      cwd: opts.cwd ?? '/',
+      timeoutMs: opts.timeoutMs,
+      maxStdoutBytes: opts.limits.stdoutBytes,
+      stdinFd: opts.stdinFd,
+    });
   }
 
   /**
@@ -209,7 +232,8 @@ export class Sandbox {
    * or null when it exited on its own. `limit` is true when a sandbox limit (rather than a crash) ended it.
    */
   describeStop(r: RunResult, limits: SandboxLimits, timeoutMs: number): { reason: string; limit: boolean } | null {
-    if (r.stopped === 'stdout-limit') return { reason: `stopped: its output exceeded the ${formatBytes(limits.stdoutBytes)} limit`, limit: true };
+    if (r.stopped === 'stdout-limit')
+      return { reason: `stopped: its output exceeded the ${formatBytes(limits.stdoutBytes)} limit`, limit: true };
     if (r.stopped === 'timeout') return { reason: `stopped: it ran longer than ${formatSeconds(timeoutMs / 1000)}`, limit: true };
     const cpu = formatSeconds(limits.cpuSeconds);
     switch (r.signal) {

@@ -44,7 +44,9 @@ describe('sniffFile', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sniff-'));
     try {
       const p = path.join(dir, 'plain.tif');
-      await sharp({ create: { width: 32, height: 16, channels: 3, background: '#336699' } }).tiff().toFile(p);
+      await sharp({ create: { width: 32, height: 16, channels: 3, background: '#336699' } })
+        .tiff()
+        .toFile(p);
       const s = await sniffFile(p);
       assert.equal(s.kind, 'tiff');
       assert.equal(s.developed, true);

@@ -37,8 +37,33 @@ export interface SniffResult {
 
 const HEAD_BYTES = 64 * 1024;
 const RAW_EXTENSIONS = new Set([
-  '.dng', '.nef', '.nrw', '.arw', '.srf', '.sr2', '.orf', '.rw2', '.pef', '.cr2', '.3fr', '.erf', '.mef', '.mos',
-  '.iiq', '.raw', '.rwl', '.srw', '.x3f', '.gpr', '.kdc', '.dcr', '.dcs', '.k25', '.fff', '.mrw', '.raf',
+  '.dng',
+  '.nef',
+  '.nrw',
+  '.arw',
+  '.srf',
+  '.sr2',
+  '.orf',
+  '.rw2',
+  '.pef',
+  '.cr2',
+  '.3fr',
+  '.erf',
+  '.mef',
+  '.mos',
+  '.iiq',
+  '.raw',
+  '.rwl',
+  '.srw',
+  '.x3f',
+  '.gpr',
+  '.kdc',
+  '.dcr',
+  '.dcs',
+  '.k25',
+  '.fff',
+  '.mrw',
+  '.raf',
 ]);
 
 /** Classify a file by its magic bytes (never by its extension alone). Reads the first 64 KB and the size. */
@@ -110,9 +135,25 @@ function classifyIsoBmff(brands: readonly string[], size: number): SniffResult {
   if (heifFamily(brands)) {
     // Reported as AVIF by the major brand only.
     const avif = AVIF_BRANDS.has(brand);
-    return { size, kind: 'heif', raw: false, developed: true, mime: avif ? 'image/avif' : 'image/heic', label: avif ? 'AVIF' : 'HEIF/HEIC', brand };
+    return {
+      size,
+      kind: 'heif',
+      raw: false,
+      developed: true,
+      mime: avif ? 'image/avif' : 'image/heic',
+      label: avif ? 'AVIF' : 'HEIF/HEIC',
+      brand,
+    };
   }
-  return { size, kind: 'unknown', raw: true, developed: false, mime: 'application/octet-stream', label: `ISO-BMFF (${brand.trim()})`, brand };
+  return {
+    size,
+    kind: 'unknown',
+    raw: true,
+    developed: false,
+    mime: 'application/octet-stream',
+    label: `ISO-BMFF (${brand.trim()})`,
+    brand,
+  };
 }
 
 function classifyTiff(head: Buffer, magic: 'tiff' | 'orf' | 'rw2', size: number, ext: string): SniffResult {
@@ -157,7 +198,15 @@ function classifyTiff(head: Buffer, magic: 'tiff' | 'orf' | 'rw2', size: number,
   if (dng) {
     const gpr = compression === 9 || /gopro/i.test(make ?? '') || ext === '.gpr';
     return {
-      size, kind: 'tiff-raw', raw: true, developed: false, mime: 'image/x-adobe-dng', dng: true, gpr, make, model,
+      size,
+      kind: 'tiff-raw',
+      raw: true,
+      developed: false,
+      mime: 'image/x-adobe-dng',
+      dng: true,
+      gpr,
+      make,
+      model,
       label: `DNG${camera ? ` (${camera}${gpr ? ', GoPro VC-5' : ''})` : ''}`,
     };
   }
@@ -168,7 +217,16 @@ function classifyTiff(head: Buffer, magic: 'tiff' | 'orf' | 'rw2', size: number,
   // TIFFs from scanners and editors hold the full image in IFD0 and rarely name a camera.
   const rawLike = cfa || (make !== undefined && (subIfds || reduced || exif)) || (make !== undefined && RAW_EXTENSIONS.has(ext));
   if (rawLike) {
-    return { size, kind: 'tiff-raw', raw: true, developed: false, mime: 'image/x-raw', make, model, label: `TIFF-based RAW${camera ? ` (${camera})` : ''}` };
+    return {
+      size,
+      kind: 'tiff-raw',
+      raw: true,
+      developed: false,
+      mime: 'image/x-raw',
+      make,
+      model,
+      label: `TIFF-based RAW${camera ? ` (${camera})` : ''}`,
+    };
   }
   return { size, kind: 'tiff', raw: false, developed: true, mime: 'image/tiff', make, model, label: 'TIFF' };
 }

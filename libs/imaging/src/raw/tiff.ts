@@ -11,7 +11,10 @@ const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1,
 
 export class TiffReader {
   readonly little: boolean;
-  constructor(readonly buf: Buffer, readonly base = 0) {
+  constructor(
+    readonly buf: Buffer,
+    readonly base = 0,
+  ) {
     const bo = buf.toString('latin1', base, base + 2);
     if (bo !== 'II' && bo !== 'MM') throw new Error('not a TIFF header');
     this.little = bo === 'II';
@@ -63,17 +66,28 @@ export class TiffReader {
     const out: number[] = [];
     for (let i = 0; i < Math.min(entry.count, 64); i++) {
       switch (entry.type) {
-        case 1: case 7: out.push(this.buf[this.base + entry.valueOffset + i]); break;
-        case 3: out.push(this.u16(entry.valueOffset + i * 2)); break;
-        case 4: out.push(this.u32(entry.valueOffset + i * 4)); break;
-        case 9: out.push(this.i32(entry.valueOffset + i * 4)); break;
-        case 5: case 10: {
+        case 1:
+        case 7:
+          out.push(this.buf[this.base + entry.valueOffset + i]);
+          break;
+        case 3:
+          out.push(this.u16(entry.valueOffset + i * 2));
+          break;
+        case 4:
+          out.push(this.u32(entry.valueOffset + i * 4));
+          break;
+        case 9:
+          out.push(this.i32(entry.valueOffset + i * 4));
+          break;
+        case 5:
+        case 10: {
           const n = entry.type === 5 ? this.u32(entry.valueOffset + i * 8) : this.i32(entry.valueOffset + i * 8);
           const d = entry.type === 5 ? this.u32(entry.valueOffset + i * 8 + 4) : this.i32(entry.valueOffset + i * 8 + 4);
           out.push(d === 0 ? 0 : n / d);
           break;
         }
-        default: return undefined;
+        default:
+          return undefined;
       }
     }
     return out;

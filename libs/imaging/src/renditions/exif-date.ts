@@ -62,7 +62,10 @@ class TiffReader {
     const start = entry.count <= 4 ? entry.valueField : this.u32(entry.valueField);
     const end = start + entry.count;
     if (end > this.bytes.length) return null;
-    return this.bytes.toString('latin1', start, end).replace(/\0[\s\S]*$/, '').trim();
+    return this.bytes
+      .toString('latin1', start, end)
+      .replace(/\0[\s\S]*$/, '')
+      .trim();
   }
 }
 
@@ -82,7 +85,11 @@ export function readTakenAt(exif: Buffer | undefined): string | null {
     const exifIfd = tiff.long(tiff.entries(tiff.firstIfdOffset()).get(EXIF_IFD_POINTER));
     if (exifIfd === null) return null;
     const tags = tiff.entries(exifIfd);
-    return toIsoUtc(tiff.ascii(tags.get(DATE_TIME_ORIGINAL)), tiff.ascii(tags.get(SUB_SEC_TIME_ORIGINAL)), tiff.ascii(tags.get(OFFSET_TIME_ORIGINAL)));
+    return toIsoUtc(
+      tiff.ascii(tags.get(DATE_TIME_ORIGINAL)),
+      tiff.ascii(tags.get(SUB_SEC_TIME_ORIGINAL)),
+      tiff.ascii(tags.get(OFFSET_TIME_ORIGINAL)),
+    );
   } catch {
     return null; // malformed EXIF never fails the upload
   }
@@ -96,7 +103,14 @@ export function toIsoUtc(dateTime: string | null, subSec: string | null, offset:
   let utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   const date = new Date(utc);
   // Reject impossible calendar values (Date.UTC silently rolls 2021-02-30 over to March).
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+  if (
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
     return null;
   }
   const zone = offset ? OFFSET.exec(offset) : null;

@@ -11,7 +11,9 @@ const HEIC = 'iphone7_display_p3.heic';
 
 /** The fixture's pixels straight from libheif, at full size, untouched by our pipeline. */
 async function libheifPixels(input: Buffer): Promise<Sharp> {
-  const decode = createRequire(import.meta.url)('heic-decode') as (o: { buffer: Buffer }) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+  const decode = createRequire(import.meta.url)('heic-decode') as (o: {
+    buffer: Buffer;
+  }) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
   const { width, height, data } = await decode({ buffer: input });
   return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels: 4 } });
 }
@@ -114,11 +116,14 @@ describe('HEIC (decoded by libheif wasm, rendered by sharp)', () => {
   it('accepts the complete fixture and finds where a cut-off one ends', () => {
     const input = image(HEIC);
     assert.doesNotThrow(() => assertHeifComplete(input));
-    assert.throws(() => assertHeifComplete(input.subarray(0, 100_000)), (error: Error) => {
-      assert.equal((error as Error & { code: string }).code, 'corrupt');
-      assert.match(String((error.cause as Error).message), /but the file has 100000 bytes/);
-      return true;
-    });
+    assert.throws(
+      () => assertHeifComplete(input.subarray(0, 100_000)),
+      (error: Error) => {
+        assert.equal((error as Error & { code: string }).code, 'corrupt');
+        assert.match(String((error.cause as Error).message), /but the file has 100000 bytes/);
+        return true;
+      },
+    );
   });
 });
 
@@ -128,7 +133,9 @@ describe('rgbaToTiff', () => {
     const height = 130; // 3 strips of 64 rows
     const pixels = Buffer.alloc(width * height * 4);
     for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37) % 256;
-    const { data, info } = await sharp(rgbaToTiff({ width, height, data: pixels }, undefined)).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(rgbaToTiff({ width, height, data: pixels }, undefined))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     assert.deepEqual([info.width, info.height, info.channels], [width, height, 4]);
     assert.ok(data.equals(pixels));
   });

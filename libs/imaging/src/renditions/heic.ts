@@ -79,10 +79,14 @@ function* boxes(bytes: Buffer, from: number, to: number): Generator<Box> {
 
 function readUInt(bytes: Buffer, at: number, size: number): number {
   switch (size) {
-    case 0: return 0;
-    case 4: return bytes.readUInt32BE(at);
-    case 8: return Number(bytes.readBigUInt64BE(at));
-    default: throw truncated(`HEIF iloc uses an invalid field size ${size}`);
+    case 0:
+      return 0;
+    case 4:
+      return bytes.readUInt32BE(at);
+    case 8:
+      return Number(bytes.readBigUInt64BE(at));
+    default:
+      throw truncated(`HEIF iloc uses an invalid field size ${size}`);
   }
 }
 

@@ -9,7 +9,10 @@ async function profileOf(input: Buffer): Promise<Buffer | undefined> {
 }
 
 async function builtInProfile(name: 'srgb' | 'p3'): Promise<Buffer | undefined> {
-  const jpeg = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#f00' } }).withIccProfile(name).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#f00' } })
+    .withIccProfile(name)
+    .jpeg()
+    .toBuffer();
   return profileOf(jpeg);
 }
 

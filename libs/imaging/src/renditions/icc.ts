@@ -49,11 +49,16 @@ function readCurve(icc: Buffer, offset: number, size: number): Curve | null {
     if (arity === undefined || size < 12 + arity * 4) return null;
     const [g = 1, a = 1, b = 0, c = 0, d = 0, e = 0, f = 0] = Array.from({ length: arity }, (_, i) => s15Fixed16(icc, offset + 12 + i * 4));
     switch (fn) {
-      case 0: return (x) => x ** g;
-      case 1: return (x) => (x >= -b / a ? (a * x + b) ** g : 0);
-      case 2: return (x) => (x >= -b / a ? (a * x + b) ** g + c : c);
-      case 3: return (x) => (x >= d ? (a * x + b) ** g : c * x);
-      default: return (x) => (x >= d ? (a * x + b) ** g + e : c * x + f);
+      case 0:
+        return (x) => x ** g;
+      case 1:
+        return (x) => (x >= -b / a ? (a * x + b) ** g : 0);
+      case 2:
+        return (x) => (x >= -b / a ? (a * x + b) ** g + c : c);
+      case 3:
+        return (x) => (x >= d ? (a * x + b) ** g : c * x);
+      default:
+        return (x) => (x >= d ? (a * x + b) ** g + e : c * x + f);
     }
   }
   return null;

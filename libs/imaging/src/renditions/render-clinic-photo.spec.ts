@@ -45,7 +45,8 @@ describe('renderClinicPhoto', () => {
 
   it('crops the thumb from the centre', async () => {
     const { renditions } = await renderClinicPhoto(image('orientation_1.jpg'));
-    const square = (left: number) => colourGrid(sharp(image('orientation_1.jpg')).extract({ left, top: 0, width: 1200, height: 1200 }), 4, 4);
+    const square = (left: number) =>
+      colourGrid(sharp(image('orientation_1.jpg')).extract({ left, top: 0, width: 1200, height: 1200 }), 4, 4);
     const thumb = await colourGrid(rendition(renditions, 'thumb').data, 4, 4);
     // (WebP q80 of a 160 px crop vs the full-resolution crop: a few levels of difference are expected.)
     assert.ok(meanAbsDiff(thumb, await square(300)) < 8, 'thumb should match the centre square');
@@ -61,7 +62,11 @@ describe('renderClinicPhoto', () => {
         assert.deepEqual([original.width, original.height], [1800, 1200]);
         assert.deepEqual(
           renditions.map((r) => [r.name, r.width, r.height]),
-          [['thumb', 160, 160], ['small', 480, 320], ['large', 1600, 1067]],
+          [
+            ['thumb', 160, 160],
+            ['small', 480, 320],
+            ['large', 1600, 1067],
+          ],
         );
         for (const r of renditions) {
           // Same picture as orientation_1's rendition; a mirror or turn of it is not.
@@ -96,7 +101,11 @@ describe('renderClinicPhoto', () => {
     it('converts CMYK with its SWOP profile to 3-channel sRGB', async () => {
       const { original, renditions } = await renderClinicPhoto(image('cmyk_swop_profile.jpg'));
       assert.deepEqual(original, { format: 'jpeg', width: 500, height: 333, takenAt: '2004-03-20T14:54:55.000Z' });
-      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
+      assert.deepEqual(
+        renditions.map((r) => r.name),
+        ['thumb', 'small', 'large'],
+        'every rendition is checked below',
+      );
       for (const r of renditions) await assertCleanSrgb(r);
       const large = rendition(renditions, 'large');
       assert.deepEqual([large.width, large.height], [500, 333], 'never enlarged');
@@ -106,7 +115,11 @@ describe('renderClinicPhoto', () => {
 
     it('renders a grey-profile JPEG as neutral sRGB', async () => {
       const { renditions } = await renderClinicPhoto(image('grayscale_gray_icc.jpg'));
-      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
+      assert.deepEqual(
+        renditions.map((r) => r.name),
+        ['thumb', 'small', 'large'],
+        'every rendition is checked below',
+      );
       for (const r of renditions) await assertCleanSrgb(r);
       const grid = await colourGrid(rendition(renditions, 'large').data);
       for (let i = 0; i < grid.length; i += 3) {
@@ -118,7 +131,11 @@ describe('renderClinicPhoto', () => {
       const input = image('png_16bit_rgb.png');
       const { original, renditions } = await renderClinicPhoto(input);
       assert.deepEqual(original, { format: 'png', width: 290, height: 442, takenAt: null });
-      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
+      assert.deepEqual(
+        renditions.map((r) => r.name),
+        ['thumb', 'small', 'large'],
+        'every rendition is checked below',
+      );
       for (const r of renditions) await assertCleanSrgb(r);
       const reference = await colourGrid(sharp(input));
       assert.ok(meanAbsDiff(await colourGrid(rendition(renditions, 'large').data), reference) < 1.5);
@@ -127,7 +144,10 @@ describe('renderClinicPhoto', () => {
     it('converts a 16-bit PNG tagged Adobe RGB to sRGB (not to Display P3 mislabelled as sRGB)', async () => {
       // Saturated sRGB patches, re-encoded as Adobe RGB 16-bit with the profile embedded.
       const patches = Buffer.from([230, 30, 30, 30, 200, 40, 40, 60, 220, 240, 200, 20]);
-      const srgb = await sharp(patches, { raw: { width: 4, height: 1, channels: 3 } }).resize(64, 16, { kernel: 'nearest' }).png().toBuffer();
+      const srgb = await sharp(patches, { raw: { width: 4, height: 1, channels: 3 } })
+        .resize(64, 16, { kernel: 'nearest' })
+        .png()
+        .toBuffer();
       const adobeProfile = (await sharp(image('adobe_rgb_1998.jpg')).metadata()).icc!;
       const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
       const { join } = await import('node:path');
@@ -154,11 +174,18 @@ describe('renderClinicPhoto', () => {
     it('decodes a 10-bit AVIF to 8-bit sRGB', async () => {
       const { original, renditions } = await renderClinicPhoto(image('hdr_10bit_p3_nclx.avif'));
       assert.deepEqual(original, { format: 'avif', width: 3681, height: 5594, takenAt: null });
-      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
+      assert.deepEqual(
+        renditions.map((r) => r.name),
+        ['thumb', 'small', 'large'],
+        'every rendition is checked below',
+      );
       for (const r of renditions) await assertCleanSrgb(r);
       assert.deepEqual([rendition(renditions, 'large').width, rendition(renditions, 'large').height], [1053, 1600]);
       const { channels } = await sharp(rendition(renditions, 'large').data).stats();
-      assert.ok(channels.every((c) => c.stdev > 10), 'a real picture, not a flat fill');
+      assert.ok(
+        channels.every((c) => c.stdev > 10),
+        'a real picture, not a flat fill',
+      );
     });
 
     it('flattens transparency onto white', async () => {
@@ -166,11 +193,18 @@ describe('renderClinicPhoto', () => {
       const [, , , alpha] = await sharp(input).extract({ left: 0, top: 0, width: 1, height: 1 }).raw().toBuffer();
       assert.equal(alpha, 0, 'fixture corner is transparent');
       const { renditions } = await renderClinicPhoto(input);
-      assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
+      assert.deepEqual(
+        renditions.map((r) => r.name),
+        ['thumb', 'small', 'large'],
+        'every rendition is checked below',
+      );
       for (const r of renditions) {
         await assertCleanSrgb(r);
         const corner = await sharp(r.data).extract({ left: 0, top: 0, width: 2, height: 2 }).raw().toBuffer();
-        assert.ok(corner.every((v) => v >= 250), `${r.name} corner is ${[...corner].join(',')}, expected white`);
+        assert.ok(
+          corner.every((v) => v >= 250),
+          `${r.name} corner is ${[...corner].join(',')}, expected white`,
+        );
       }
     });
 
@@ -207,7 +241,11 @@ describe('renderClinicPhoto', () => {
 
     const { original, renditions } = await renderClinicPhoto(withGps);
     assert.equal(original.takenAt, '2024-01-02T03:04:05.000Z');
-    assert.deepEqual(renditions.map((r) => r.name), ['thumb', 'small', 'large'], 'every rendition is checked below');
+    assert.deepEqual(
+      renditions.map((r) => r.name),
+      ['thumb', 'small', 'large'],
+      'every rendition is checked below',
+    );
     for (const r of renditions) {
       await assertCleanSrgb(r);
       assert.equal(r.data.includes('Clinic Cam'), false, `${r.name} leaks EXIF`);

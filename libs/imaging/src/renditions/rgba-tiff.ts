@@ -12,7 +12,10 @@ const ROWS_PER_STRIP = 64;
  * lets sharp see the original profile as embedded, so the Display P3 (or any other) to sRGB
  * conversion is exactly the one every other format gets. Costs one copy of the pixels.
  */
-export function rgbaToTiff(pixels: { width: number; height: number; data: Uint8Array | Uint8ClampedArray }, icc: Buffer | undefined): Buffer {
+export function rgbaToTiff(
+  pixels: { width: number; height: number; data: Uint8Array | Uint8ClampedArray },
+  icc: Buffer | undefined,
+): Buffer {
   const { width, height } = pixels;
   const rowBytes = width * 4;
   if (pixels.data.length !== rowBytes * height) throw new RangeError('pixel buffer does not match width x height x 4');
@@ -45,7 +48,12 @@ export function rgbaToTiff(pixels: { width: number; height: number; data: Uint8A
   head.write('II*\0', 0, 'latin1');
   head.writeUInt32LE(ifdOffset, 4);
   head.writeUInt16LE(entries.length, ifdOffset);
-  const external: Record<number, number> = { 258: bitsOffset, 273: strips === 1 ? -1 : stripOffsetsOffset, 279: strips === 1 ? -1 : stripCountsOffset, 34675: iccOffset };
+  const external: Record<number, number> = {
+    258: bitsOffset,
+    273: strips === 1 ? -1 : stripOffsetsOffset,
+    279: strips === 1 ? -1 : stripCountsOffset,
+    34675: iccOffset,
+  };
   entries.forEach(([tag, type, count, value], i) => {
     const at = ifdOffset + 2 + i * 12;
     head.writeUInt16LE(tag, at);

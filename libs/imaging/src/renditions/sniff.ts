@@ -4,8 +4,7 @@ import { ascii, containerOf, hasBytes, heifFamily, isoBmffBrands, tiffMagic } fr
 export type AcceptedFormat = 'jpeg' | 'png' | 'webp' | 'heif' | 'avif' | 'tiff' | 'gif';
 
 export type SniffResult =
-  | { readonly accepted: true; readonly format: AcceptedFormat }
-  | { readonly accepted: false; readonly detected: string };
+  { readonly accepted: true; readonly format: AcceptedFormat } | { readonly accepted: false; readonly detected: string };
 
 /** ISO-BMFF: AVIF when any `ftyp` brand says so, else HEIF when any brand says so. */
 function sniffIsoBmff(bytes: Buffer): SniffResult {

@@ -40,7 +40,10 @@ export function iccDescription(icc: Buffer): string {
     if (type === 'mluc') {
       const length = icc.readUInt32BE(offset + 20);
       const start = offset + icc.readUInt32BE(offset + 24);
-      return icc.subarray(start, start + length).swap16().toString('utf16le');
+      return icc
+        .subarray(start, start + length)
+        .swap16()
+        .toString('utf16le');
     }
   }
   return '';

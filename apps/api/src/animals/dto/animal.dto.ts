@@ -66,7 +66,10 @@ const rules = {
     ),
   weightKg: () =>
     applyDecorators(
-      IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 }, { message: 'weightKg must be a number with at most 3 decimals' }),
+      IsNumber(
+        { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 },
+        { message: 'weightKg must be a number with at most 3 decimals' },
+      ),
       IsPositive({ message: 'weightKg must be greater than 0' }),
       Max(2000),
     ),

@@ -41,7 +41,13 @@ export class OriginalDto {
   @ApiProperty({ example: 3000 })
   height: number;
 
-  @ApiProperty({ example: '2024-05-01T09:30:00.000Z', nullable: true, type: String, format: 'date-time', description: 'EXIF DateTimeOriginal.' })
+  @ApiProperty({
+    example: '2024-05-01T09:30:00.000Z',
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'EXIF DateTimeOriginal.',
+  })
   takenAt: string | null;
 }
 
@@ -61,7 +67,10 @@ export class RenditionDto {
   @ApiProperty({ example: 312_004 })
   bytes: number;
 
-  @ApiProperty({ example: 'https://revela-processed.s3.amazonaws.com/tenants/…/large.jpg?X-Amz-Signature=…', description: 'Presigned GET, valid 15 minutes at most.' })
+  @ApiProperty({
+    example: 'https://revela-processed.s3.amazonaws.com/tenants/…/large.jpg?X-Amz-Signature=…',
+    description: 'Presigned GET, valid 15 minutes at most.',
+  })
   url: string;
 
   @ApiProperty({ format: 'date-time' })

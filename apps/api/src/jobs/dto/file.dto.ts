@@ -24,7 +24,8 @@ export class DeclareFileDto {
 export class PartTargetDto {
   @ApiProperty({ example: 1 }) partNumber: number;
   @ApiProperty({ description: 'Presigned PUT for this part.' }) url: string;
-  @ApiProperty({ example: 16_777_216, description: 'The part’s exact size; it is signed, so S3 refuses a body of any other length.' }) bytes: number;
+  @ApiProperty({ example: 16_777_216, description: 'The part’s exact size; it is signed, so S3 refuses a body of any other length.' })
+  bytes: number;
 }
 
 export class UploadTargetDto {
@@ -57,9 +58,15 @@ export class JobFileDto {
   @ApiProperty({ enum: FILE_STATUSES }) status: FileStatus;
   @ApiProperty({ example: 1 }) attempts: number;
   @ApiPropertyOptional({ nullable: true, type: String, example: 'file is truncated or corrupt: …' }) error: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'dcraw_emu', description: 'What produced the picture.' }) source: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'dcraw_emu', description: 'What produced the picture.' }) source:
+    string | null;
   @ApiProperty({ type: [FileOutputDto] }) outputs: FileOutputDto[];
-  @ApiPropertyOptional({ nullable: true, type: 'object', additionalProperties: { type: 'number' }, example: { downloadMs: 40, decodeMs: 380, renderMs: 310, uploadMs: 60 } })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { downloadMs: 40, decodeMs: 380, renderMs: 310, uploadMs: 60 },
+  })
   timings: Record<string, number> | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) finishedAt: string | null;

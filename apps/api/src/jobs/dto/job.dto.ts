@@ -68,7 +68,8 @@ export class JobDto {
     format: 'date-time',
     nullable: true,
     type: String,
-    description: 'When the job’s RAW files, outputs and ZIP are deleted (the tenant’s retention after it finished); downloads then answer 410.',
+    description:
+      'When the job’s RAW files, outputs and ZIP are deleted (the tenant’s retention after it finished); downloads then answer 410.',
   })
   expiresAt: string | null;
 }

@@ -40,7 +40,13 @@ export class VariantDto {
   @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'name must be 1-32 lowercase letters, digits or dashes' })
   name: string;
 
-  @ApiProperty({ oneOf: [{ type: 'integer', minimum: 16, maximum: MAX_LONG_EDGE }, { type: 'string', enum: ['original'] }], example: 2048 })
+  @ApiProperty({
+    oneOf: [
+      { type: 'integer', minimum: 16, maximum: MAX_LONG_EDGE },
+      { type: 'string', enum: ['original'] },
+    ],
+    example: 2048,
+  })
   @IsLongEdge()
   longEdge: number | 'original';
 

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '#config';
 import { asSystem } from '#database';
 import { JobQueueRepository } from '../workers/job-queue.repository.js';
@@ -78,7 +85,9 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
   }
 
   private async onExit(exit: WorkerExit): Promise<void> {
-    await this.workerStopped(exit.workerId, exit.reason).catch((err: unknown) => this.logger.warn({ err }, 'could not record a worker stop'));
+    await this.workerStopped(exit.workerId, exit.reason).catch((err: unknown) =>
+      this.logger.warn({ err }, 'could not record a worker stop'),
+    );
     if (!exit.clean) await this.ensureCapacity().catch(() => undefined);
   }
 
@@ -88,13 +97,20 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
    * launched for a worker that is being terminated, never beside it.
    */
   private async reapOverdue(): Promise<void> {
-    const overdue = await this.workers.overdue(this.launcher.kind, STALE_WORKER_SECONDS[this.launcher.kind], this.config.launcher.maxLifetimeSeconds);
+    const overdue = await this.workers.overdue(
+      this.launcher.kind,
+      STALE_WORKER_SECONDS[this.launcher.kind],
+      this.config.launcher.maxLifetimeSeconds,
+    );
     for (const worker of overdue) {
       try {
         await this.launcher.terminate({ workerId: worker.id, instanceId: worker.instanceId });
         await this.workers.stopped(worker.id, `terminated: ${worker.reason}`);
       } catch (err) {
-        this.logger.error({ err, workerId: worker.id, instanceId: worker.instanceId }, 'could not terminate an overdue batch worker; the next pass retries');
+        this.logger.error(
+          { err, workerId: worker.id, instanceId: worker.instanceId },
+          'could not terminate an overdue batch worker; the next pass retries',
+        );
       }
     }
   }
@@ -119,7 +135,12 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
   private async launchOne(trigger: LaunchTrigger): Promise<void> {
     const workerId = randomUUID();
     const { token, hash } = issueWorkerToken();
-    await this.workers.register({ id: workerId, kind: this.launcher.kind, tokenHash: hash, tokenTtlSeconds: this.config.launcher.tokenTtlSeconds });
+    await this.workers.register({
+      id: workerId,
+      kind: this.launcher.kind,
+      tokenHash: hash,
+      tokenTtlSeconds: this.config.launcher.tokenTtlSeconds,
+    });
     try {
       const { instanceId } = await this.launcher.launch({ workerId, token }, trigger);
       if (instanceId) await this.workers.attachInstance(workerId, instanceId);

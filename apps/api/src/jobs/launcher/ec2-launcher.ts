@@ -58,7 +58,12 @@ export class Ec2WorkerLauncher implements WorkerLauncher {
         ...(trigger.tenantId ? [{ Key: 'revela:tenant-id', Value: trigger.tenantId }] : []),
         ...(trigger.jobId ? [{ Key: 'revela:job-id', Value: trigger.jobId }] : []),
       ];
-      const env = { ...workerEnvironment(this.config, { workerId, apiUrl: this.settings.apiUrl }), WORKER_TOKEN_PARAMETER: parameter, AWS_REGION: this.settings.region, POWER_OFF_ON_EXIT: 'true' };
+      const env = {
+        ...workerEnvironment(this.config, { workerId, apiUrl: this.settings.apiUrl }),
+        WORKER_TOKEN_PARAMETER: parameter,
+        AWS_REGION: this.settings.region,
+        POWER_OFF_ON_EXIT: 'true',
+      };
       const result = await this.ec2.send(
         new RunInstancesCommand({
           LaunchTemplate: { LaunchTemplateId: this.settings.launchTemplateId, Version: this.settings.launchTemplateVersion },
@@ -79,7 +84,11 @@ export class Ec2WorkerLauncher implements WorkerLauncher {
       // against the caller's ec2:SourceInstanceARN.
       const instanceArn = `arn:aws:ec2:${this.settings.region}:${result.OwnerId ?? ''}:instance/${instanceId}`;
       await this.ssm.send(
-        new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: parameter, Tags: [{ Key: 'revela:instance-arn', Value: instanceArn }] }),
+        new AddTagsToResourceCommand({
+          ResourceType: 'Parameter',
+          ResourceId: parameter,
+          Tags: [{ Key: 'revela:instance-arn', Value: instanceArn }],
+        }),
       );
       this.logger.log({ workerId, instanceId, jobId: trigger.jobId }, 'batch worker instance requested');
       return { instanceId };
@@ -106,7 +115,8 @@ export class Ec2WorkerLauncher implements WorkerLauncher {
     try {
       await this.ssm.send(new DeleteParameterCommand({ Name: this.tokenParameter(workerId) }));
     } catch (err) {
-      if ((err as { name?: string }).name !== 'ParameterNotFound') this.logger.warn({ err, workerId }, 'could not delete the worker token parameter');
+      if ((err as { name?: string }).name !== 'ParameterNotFound')
+        this.logger.warn({ err, workerId }, 'could not delete the worker token parameter');
     }
   }
 
@@ -118,5 +128,14 @@ export class Ec2WorkerLauncher implements WorkerLauncher {
 /** Cloud-init script: writes the worker's (non-secret) environment and starts its service. */
 export function userData(env: Record<string, string>): string {
   const lines = Object.entries(env).map(([name, value]) => `${name}=${value}`);
-  return ['#!/bin/bash', 'set -euo pipefail', 'install -d -m 0755 /etc/revela', "cat > /etc/revela/worker.env <<'ENV'", ...lines, 'ENV', 'systemctl start revela-batch-worker', ''].join('\n');
+  return [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    'install -d -m 0755 /etc/revela',
+    "cat > /etc/revela/worker.env <<'ENV'",
+    ...lines,
+    'ENV',
+    'systemctl start revela-batch-worker',
+    '',
+  ].join('\n');
 }

@@ -14,8 +14,10 @@ export class InternalUrl {
   resolve(): string {
     if (this.config.internalApiUrl) return this.config.internalApiUrl;
     if (this.config.internalPort) return `http://127.0.0.1:${this.config.internalPort}`;
-    const address = this.adapterHost.httpAdapter.getHttpServer().address() as AddressInfo | string | null;
-    if (!address || typeof address === 'string') throw new Error('the API is not listening yet, so workers cannot reach it; set INTERNAL_API_URL');
+    const server = this.adapterHost.httpAdapter.getHttpServer() as { address(): AddressInfo | string | null };
+    const address = server.address();
+    if (!address || typeof address === 'string')
+      throw new Error('the API is not listening yet, so workers cannot reach it; set INTERNAL_API_URL');
     return `http://127.0.0.1:${address.port}`;
   }
 }

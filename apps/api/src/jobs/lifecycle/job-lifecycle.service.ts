@@ -50,7 +50,9 @@ export class JobLifecycleService implements OnApplicationBootstrap, OnModuleDest
 
   private async runSweep(): Promise<void> {
     for (const job of await this.lifecycle.deletionsDue(BATCH).catch(() => [])) {
-      await this.finishDeletion(job).catch((err: unknown) => this.logger.warn({ err, jobId: job.id }, 'could not finish deleting a job; the next pass retries'));
+      await this.finishDeletion(job).catch((err: unknown) =>
+        this.logger.warn({ err, jobId: job.id }, 'could not finish deleting a job; the next pass retries'),
+      );
     }
     for (const job of await this.lifecycle.expiredDue(BATCH).catch(() => [])) {
       try {

@@ -3,7 +3,15 @@ import { type AppConfig, InjectConfig } from '#config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { ProcessingPreset } from '#imaging';
-import { ACTIVE_JOB_STATUSES, type FileOutput, type FileStatus, finalJobStatus, type JobStatus, rowsOf, TERMINAL_FILE_STATUSES } from '#database';
+import {
+  ACTIVE_JOB_STATUSES,
+  type FileOutput,
+  type FileStatus,
+  finalJobStatus,
+  type JobStatus,
+  rowsOf,
+  TERMINAL_FILE_STATUSES,
+} from '#database';
 import { emitWebhookEvent, type OutboxSql } from '../../webhooks/outbox.js';
 import { selectFile, selectJob } from '../jobs.repository.js';
 import { toJobDto, toJobFileDto } from '../job.mapper.js';
@@ -80,16 +88,18 @@ export class JobQueueRepository {
    * work the fair-share cap would hold back anyway.
    */
   async countClaimable(maxAttempts: number, defaultMaxInFlight = Number.MAX_SAFE_INTEGER): Promise<number> {
-    const [row] = rowsOf<{ n: string | number }>(await this.db.query(
-      `SELECT COALESCE(sum(LEAST(c.n, GREATEST(COALESCE(l.max_files_in_flight, $3) - c.in_flight, 0))), 0) AS n
+    const [row] = rowsOf<{ n: string | number }>(
+      await this.db.query(
+        `SELECT COALESCE(sum(LEAST(c.n, GREATEST(COALESCE(l.max_files_in_flight, $3) - c.in_flight, 0))), 0) AS n
          FROM (SELECT f.tenant_id, count(*) AS n,
                       (SELECT count(*) FROM job_files p WHERE p.tenant_id = f.tenant_id AND p.status = 'processing' AND p.lease_until >= now()) AS in_flight
                  FROM job_files f JOIN jobs j ON j.id = f.job_id
                 WHERE ${claimableFile({ maxAttempts: '$1', activeJobStatuses: '$2' })}
                 GROUP BY f.tenant_id) c
          LEFT JOIN tenant_limits l ON l.tenant_id = c.tenant_id`,
-      [maxAttempts, ACTIVE_JOB_STATUSES, Math.min(defaultMaxInFlight, 2_147_483_647)],
-    ));
+        [maxAttempts, ACTIVE_JOB_STATUSES, Math.min(defaultMaxInFlight, 2_147_483_647)],
+      ),
+    );
     return Number((row as { n: string }).n);
   }
 
@@ -109,7 +119,10 @@ export class JobQueueRepository {
   }
 
   /** Leases the next file by the fair-share policy (see fair-claim.ts); undefined when none may be claimed. */
-  async claim(workerId: string, settings: { leaseSeconds: number; maxAttempts: number; tenantMaxFilesInFlight: number }): Promise<LeasedFile | undefined> {
+  async claim(
+    workerId: string,
+    settings: { leaseSeconds: number; maxAttempts: number; tenantMaxFilesInFlight: number },
+  ): Promise<LeasedFile | undefined> {
     const [row] = rowsOf<ClaimRecord>(
       await this.db.query(FAIR_CLAIM_SQL, [settings.maxAttempts, workerId, settings.leaseSeconds, settings.tenantMaxFilesInFlight]),
     );
@@ -127,15 +140,25 @@ export class JobQueueRepository {
 
   /** A file with its status and lease holder, whoever holds it. */
   async describe(fileId: string): Promise<{ file: LeasedFile; status: FileStatus; leaseOwner: string | null } | undefined> {
-    const rows = rowsOf<ClaimRecord & { status: FileStatus; lease_owner: string | null }>(await this.db.query(
-      `SELECT f.id, f.job_id, f.tenant_id, f.filename, f.object_key, f.attempts, f.status, f.lease_owner, j.preset
+    const rows = rowsOf<ClaimRecord & { status: FileStatus; lease_owner: string | null }>(
+      await this.db.query(
+        `SELECT f.id, f.job_id, f.tenant_id, f.filename, f.object_key, f.attempts, f.status, f.lease_owner, j.preset
          FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE f.id = $1`,
-      [fileId],
-    ));
+        [fileId],
+      ),
+    );
     const row = rows[0];
     if (!row) return undefined;
     return {
-      file: { id: row.id, jobId: row.job_id, tenantId: row.tenant_id, filename: row.filename, objectKey: row.object_key, attempt: row.attempts, preset: row.preset },
+      file: {
+        id: row.id,
+        jobId: row.job_id,
+        tenantId: row.tenant_id,
+        filename: row.filename,
+        objectKey: row.object_key,
+        attempt: row.attempts,
+        preset: row.preset,
+      },
       status: row.status,
       leaseOwner: row.lease_owner,
     };
@@ -167,7 +190,12 @@ export class JobQueueRepository {
    * A failure. Permanent ones (the file itself is bad) fail at once; transient ones go back to the
    * queue until the attempts run out.
    */
-  async fail(fileId: string, workerId: string, failure: { reason: string; permanent: boolean; timings?: Record<string, number> }, maxAttempts: number): Promise<void> {
+  async fail(
+    fileId: string,
+    workerId: string,
+    failure: { reason: string; permanent: boolean; timings?: Record<string, number> },
+    maxAttempts: number,
+  ): Promise<void> {
     await this.db.transaction(async (manager) => {
       const [file] = rowsOf<{ status: FileStatus; tenant_id: string }>(
         await manager.query(
@@ -223,8 +251,8 @@ export class JobQueueRepository {
   async heldArchive(jobId: string, workerId: string): Promise<{ tenantId: string; uploadId: string | null } | undefined> {
     const rows = rowsOf<{ tenant_id: string; archive_upload_id: string | null }>(
       await this.db.query(
-      `SELECT tenant_id, archive_upload_id FROM jobs WHERE id = $1 AND archive_owner = $2 AND archive_lease_until > now() AND status = ANY($3::text[])`,
-      [jobId, workerId, ACTIVE_JOB_STATUSES],
+        `SELECT tenant_id, archive_upload_id FROM jobs WHERE id = $1 AND archive_owner = $2 AND archive_lease_until > now() AND status = ANY($3::text[])`,
+        [jobId, workerId, ACTIVE_JOB_STATUSES],
       ),
     );
     const row = rows[0];
@@ -259,7 +287,9 @@ export class JobQueueRepository {
       );
       if (!finished) return undefined;
       const job = (await selectJob(manager, finished.tenant_id, jobId))!;
-      await emitWebhookEvent(manager, finished.tenant_id, `job.${status as 'completed' | 'completed_with_errors' | 'failed'}`, { job: toJobDto(job) });
+      await emitWebhookEvent(manager, finished.tenant_id, `job.${status as 'completed' | 'completed_with_errors' | 'failed'}`, {
+        job: toJobDto(job),
+      });
       return status;
     });
   }

@@ -44,8 +44,15 @@ export class WorkerArchivesService {
 
   async presignPart(workerId: string, jobId: string, part: ArchivePartRequest): Promise<PresignedTarget> {
     const { tenantId, uploadId } = await this.held(jobId, workerId);
-    if (part.bytes > ARCHIVE_PART_BYTES) throw problems.validation([{ field: 'bytes', message: `a part is at most ${ARCHIVE_PART_BYTES} bytes` }]);
-    const put = await this.storage.presignArchivePart({ tenantId, jobId }, keys.jobArchive(tenantId, jobId), uploadId, part.partNumber, part.bytes);
+    if (part.bytes > ARCHIVE_PART_BYTES)
+      throw problems.validation([{ field: 'bytes', message: `a part is at most ${ARCHIVE_PART_BYTES} bytes` }]);
+    const put = await this.storage.presignArchivePart(
+      { tenantId, jobId },
+      keys.jobArchive(tenantId, jobId),
+      uploadId,
+      part.partNumber,
+      part.bytes,
+    );
     return { url: put.url, headers: put.headers };
   }
 
@@ -67,7 +74,8 @@ export class WorkerArchivesService {
 
   private async held(jobId: string, workerId: string): Promise<{ tenantId: string; uploadId: string }> {
     const held = await this.queue.heldArchive(jobId, workerId);
-    if (!held?.uploadId) throw problems.conflict('This worker does not hold the archive of that job (its lease lapsed or the job changed).');
+    if (!held?.uploadId)
+      throw problems.conflict('This worker does not hold the archive of that job (its lease lapsed or the job changed).');
     return { tenantId: held.tenantId, uploadId: held.uploadId };
   }
 

@@ -65,9 +65,19 @@ export class WorkerFilesService {
     const outputs: FileOutput[] = [];
     for (const output of report.outputs) {
       const variant = variants.get(output.variant);
-      if (!variant) throw problems.validation([{ field: 'outputs.variant', message: `"${output.variant}" is not a variant of this job's preset` }]);
+      if (!variant)
+        throw problems.validation([{ field: 'outputs.variant', message: `"${output.variant}" is not a variant of this job's preset` }]);
       const { key, contentType, extension } = outputLocation(file, variant);
-      outputs.push({ variant: variant.name, key, format: variant.format, contentType, extension, width: output.width, height: output.height, bytes: output.bytes });
+      outputs.push({
+        variant: variant.name,
+        key,
+        format: variant.format,
+        contentType,
+        extension,
+        width: output.width,
+        height: output.height,
+        bytes: output.bytes,
+      });
     }
     const result = { outputs, source: report.source, timings: report.timings, warnings: report.warnings };
     if (found.leaseOwner === workerId && (await this.queue.complete(fileId, workerId, result))) return true;

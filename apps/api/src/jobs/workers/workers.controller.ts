@@ -51,7 +51,11 @@ export class WorkersController {
 
   @Post('files/:fileId/complete')
   @HttpCode(HttpStatus.OK)
-  async complete(@CurrentWorker() workerId: string, @Param('fileId', UuidParamPipe) fileId: string, @Body() body: CompleteFileDto): Promise<LeaseResponse> {
+  async complete(
+    @CurrentWorker() workerId: string,
+    @Param('fileId', UuidParamPipe) fileId: string,
+    @Body() body: CompleteFileDto,
+  ): Promise<LeaseResponse> {
     return { held: await this.files.complete(workerId, fileId, body) };
   }
 
@@ -75,13 +79,21 @@ export class WorkersController {
 
   @Post('archives/:jobId/parts')
   @HttpCode(HttpStatus.OK)
-  archivePart(@CurrentWorker() workerId: string, @Param('jobId', UuidParamPipe) jobId: string, @Body() body: ArchivePartDto): Promise<PresignedTarget> {
+  archivePart(
+    @CurrentWorker() workerId: string,
+    @Param('jobId', UuidParamPipe) jobId: string,
+    @Body() body: ArchivePartDto,
+  ): Promise<PresignedTarget> {
     return this.archives.presignPart(workerId, jobId, body);
   }
 
   @Post('archives/:jobId/complete')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async completeArchive(@CurrentWorker() workerId: string, @Param('jobId', UuidParamPipe) jobId: string, @Body() body: CompleteArchiveDto): Promise<void> {
+  async completeArchive(
+    @CurrentWorker() workerId: string,
+    @Param('jobId', UuidParamPipe) jobId: string,
+    @Body() body: CompleteArchiveDto,
+  ): Promise<void> {
     await this.archives.complete(workerId, jobId, body);
   }
 

@@ -23,11 +23,11 @@ export class WorkersRepository {
 
   /** The running worker a token belongs to; undefined once it stopped, expired or never existed. */
   async findByToken(tokenHash: Buffer): Promise<{ id: string; kind: WorkerKind } | undefined> {
-    const rows = await this.db.query(
+    const rows: unknown = await this.db.query(
       `SELECT id, kind FROM workers WHERE token_hash = $1 AND stopped_at IS NULL AND token_expires_at > now()`,
       [tokenHash],
     );
-    return rows[0] as { id: string; kind: WorkerKind } | undefined;
+    return rowsOf<{ id: string; kind: WorkerKind }>(rows)[0];
   }
 
   async heartbeat(id: string, pid?: number): Promise<void> {
@@ -36,7 +36,7 @@ export class WorkersRepository {
 
   /** Records the stop and revokes the token; false when the stop was already recorded. */
   async stopped(id: string, reason: string): Promise<boolean> {
-    const rows = await this.db.query(
+    const rows: unknown = await this.db.query(
       `UPDATE workers SET stopped_at = now(), stop_reason = $2, token_hash = NULL WHERE id = $1 AND stopped_at IS NULL RETURNING id`,
       [id, reason],
     );
@@ -47,8 +47,12 @@ export class WorkersRepository {
    * Workers not known to have stopped that must be ended: their heartbeat (or start, while booting)
    * is older than `staleAfterSeconds`, or they started more than `maxLifetimeSeconds` ago.
    */
-  async overdue(kind: WorkerKind, staleAfterSeconds: number, maxLifetimeSeconds: number): Promise<Array<{ id: string; instanceId: string | null; reason: string }>> {
-    const rows = await this.db.query(
+  async overdue(
+    kind: WorkerKind,
+    staleAfterSeconds: number,
+    maxLifetimeSeconds: number,
+  ): Promise<Array<{ id: string; instanceId: string | null; reason: string }>> {
+    const rows: unknown = await this.db.query(
       `SELECT id, instance_id,
               CASE WHEN started_at < now() - make_interval(secs => $3::int) THEN 'reached its maximum lifetime of ' || $3::int || ' s'
                    ELSE 'no heartbeat for ' || $2::int || ' s' END AS reason
@@ -58,17 +62,23 @@ export class WorkersRepository {
         ORDER BY started_at`,
       [kind, staleAfterSeconds, maxLifetimeSeconds],
     );
-    return rowsOf(rows).map((r) => ({ id: r.id, instanceId: r.instance_id, reason: r.reason }));
+    return rowsOf<{ id: string; instance_id: string | null; reason: string }>(rows).map((r) => ({
+      id: r.id,
+      instanceId: r.instance_id,
+      reason: r.reason,
+    }));
   }
 
   /** Workers not known to have stopped whose heartbeat (or start, while booting) is recent. */
   async countAlive(kind: WorkerKind, staleAfterSeconds: number): Promise<number> {
-    const [row] = await this.db.query(
-      `SELECT count(*) AS n FROM workers
+    const [row] = rowsOf<{ n: string }>(
+      await this.db.query(
+        `SELECT count(*) AS n FROM workers
         WHERE kind = $1 AND stopped_at IS NULL
           AND COALESCE(last_heartbeat_at, started_at) > now() - make_interval(secs => $2)`,
-      [kind, staleAfterSeconds],
+        [kind, staleAfterSeconds],
+      ),
     );
-    return Number((row as { n: string } | undefined)?.n ?? 0);
+    return Number(row?.n ?? 0);
   }
 }

@@ -10,7 +10,8 @@ export class LimitsDto {
   @ApiProperty({ example: 10, description: 'Jobs queued or processing at once.' }) concurrentJobs: number;
   @ApiProperty({ example: 360_000, description: 'Worker seconds per calendar month (UTC).' }) processingSecondsPerMonth: number;
   @ApiProperty({ example: 30, description: 'Days a finished job’s files are kept.' }) retentionDays: number;
-  @ApiPropertyOptional({ type: [String], description: 'The limits set for this tenant; the others are the defaults.' }) overridden?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'The limits set for this tenant; the others are the defaults.' })
+  overridden?: string[];
 }
 
 /** Each field: a number sets the tenant's own limit, null puts it back to the default, absent leaves it. */

@@ -3,8 +3,8 @@ import { ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsStr
 import { API_KEY_SCOPES, type ApiKeyScope, TENANT_KINDS, type TenantKind } from '#database';
 import { SingleLine } from '../../common/text-rules.js';
 
-const SCOPES_DOC = '`read`: GET requests; `write`: every other request on the tenant\'s resources; `keys`: create, list and revoke API keys.';
-
+const SCOPES_DOC =
+  "`read`: GET requests; `write`: every other request on the tenant's resources; `keys`: create, list and revoke API keys.";
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'Happy Paws Veterinary', minLength: 1, maxLength: 200 })
@@ -33,7 +33,11 @@ export class CreateApiKeyDto {
   @IsIn(API_KEY_SCOPES, { each: true, message: `each scope must be one of: ${API_KEY_SCOPES.join(', ')}` })
   scopes?: ApiKeyScope[];
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2027-01-01T00:00:00Z', description: 'The key answers 401 from this instant on; omit for a key that does not expire.' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2027-01-01T00:00:00Z',
+    description: 'The key answers 401 from this instant on; omit for a key that does not expire.',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   expiresAt?: string;

@@ -4,7 +4,6 @@ import { PageQueryDto } from '../../common/pagination.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../events.js';
 import { SingleLine } from '../../common/text-rules.js';
 
-
 export class CreateWebhookEndpointDto {
   /**
    * Where events are POSTed. https only in production; the address it resolves to must be public.
@@ -40,7 +39,12 @@ export class UpdateWebhookEndpointDto {
   @Length(8, 2048)
   url?: string;
 
-  @ApiProperty({ enum: WEBHOOK_EVENT_TYPES, isArray: true, required: false, example: ['job.completed', 'job.completed_with_errors', 'job.failed'] })
+  @ApiProperty({
+    enum: WEBHOOK_EVENT_TYPES,
+    isArray: true,
+    required: false,
+    example: ['job.completed', 'job.completed_with_errors', 'job.failed'],
+  })
   @IsOptional()
   @ArrayMinSize(1)
   @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)

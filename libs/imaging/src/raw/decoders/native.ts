@@ -22,7 +22,14 @@ export interface NativeDecoderOptions {
 }
 
 /** Lines in dcraw_emu's stderr that mean the decode failed (it exits 0 regardless). */
-const FAILURE_PATTERNS = [/Cannot (open|unpack|decode|process)/i, /Unsupported file format/i, /not RAW file/i, /out of memory/i, /Unexpected end of file/i, /Input\/output error/i];
+const FAILURE_PATTERNS = [
+  /Cannot (open|unpack|decode|process)/i,
+  /Unsupported file format/i,
+  /not RAW file/i,
+  /out of memory/i,
+  /Unexpected end of file/i,
+  /Input\/output error/i,
+];
 
 const SMALL_STDOUT = 1024 * 1024;
 
@@ -124,7 +131,9 @@ export class NativeRawDecoder implements RawDecoder {
       if (!jpg) return null; // none, or only a bitmap thumbnail (.thumb.ppm)
       const jpeg = await readOwnFile(path.join(input.dir, jpg), this.limits.fileSizeBytes);
       if (!jpeg) return null;
-      const m = await sharp(jpeg).metadata().catch(() => null);
+      const m = await sharp(jpeg)
+        .metadata()
+        .catch(() => null);
       if (!m?.width || !m.height) return null;
       const swap = (m.orientation ?? 1) >= 5;
       return { jpeg, width: swap ? m.height : m.width, height: swap ? m.width : m.height, extractor: 'simple_dcraw' };

@@ -22,7 +22,10 @@ import { INSTALLED_DECODER, INSTALLED_SOURCE, NATIVE_RAW } from '../testing/inst
 import type { DecodeRequest } from './types.js';
 import { WasmRawDecoder } from './wasm.js';
 
-const SECRETS = { DATABASE_URL: 'postgres://revela:sandbox-spec-db-password@db.internal/revela', AWS_SECRET_ACCESS_KEY: 'sandbox-spec-aws-secret' };
+const SECRETS = {
+  DATABASE_URL: 'postgres://revela:sandbox-spec-db-password@db.internal/revela',
+  AWS_SECRET_ACCESS_KEY: 'sandbox-spec-aws-secret',
+};
 const request: DecodeRequest = { whiteBalance: 'camera', needLongEdge: 400, bitDepth: 8 };
 const thumbOnly: ProcessingPreset = { ...DEFAULT_PRESET, variants: [{ name: 'thumb', longEdge: 400, format: 'webp', quality: 80 }] };
 const nef = fixture('raw', 'nikon_d1.nef');
@@ -183,7 +186,10 @@ s.on('error', (e) => done('failed: ' + e.code));
     await assert.rejects(developRaw(nef, thumbOnly, { decoder: 'native', native }), (err: unknown) => {
       assert.ok(err instanceof RawDecodeError);
       assert.equal(err.code, 'decode-failed');
-      assert.equal(err.message, 'decoding stopped: the RAW decoder exceeded its sandbox limits (dcraw_emu was stopped: its output exceeded the 1 MiB limit)');
+      assert.equal(
+        err.message,
+        'decoding stopped: the RAW decoder exceeded its sandbox limits (dcraw_emu was stopped: its output exceeded the 1 MiB limit)',
+      );
       return true;
     });
   });
@@ -199,7 +205,9 @@ s.on('error', (e) => done('failed: ' + e.code));
     assert.equal(e.stage, 'limit');
     assert.equal(e.message, 'dcraw_emu was killed: it used up its CPU time limit (1 s)');
     const wasmSpin = await script('spin.mjs', 'for (;;);\n');
-    const w = await failure(new WasmRawDecoder({ childUrl: pathToFileURL(wasmSpin), limits: { cpuSeconds: 1 }, timeoutMs: 60_000 }).decode(nef, request));
+    const w = await failure(
+      new WasmRawDecoder({ childUrl: pathToFileURL(wasmSpin), limits: { cpuSeconds: 1 }, timeoutMs: 60_000 }).decode(nef, request),
+    );
     assert.equal(w.stage, 'limit');
     assert.equal(w.message, 'libraw-wasm was killed: it used up its CPU time limit (1 s)');
   });

@@ -37,7 +37,7 @@ function str(v: unknown): string | undefined {
 }
 
 function writeAll(data: Uint8Array): void {
-  for (let off = 0; off < data.length; ) off += writeSync(1, data, off);
+  for (let off = 0; off < data.length;) off += writeSync(1, data, off);
 }
 
 function reply(header: WasmHeader, payload?: Uint8Array): void {
@@ -49,7 +49,9 @@ function reply(header: WasmHeader, payload?: Uint8Array): void {
 
 async function loadLibRaw(): Promise<LibRawModule> {
   const distDir = path.dirname(createRequire(import.meta.url).resolve('libraw-wasm'));
-  const { default: factory } = (await import(pathToFileURL(path.join(distDir, 'libraw.js')).href)) as { default: (o: object) => Promise<LibRawModule> };
+  const { default: factory } = (await import(pathToFileURL(path.join(distDir, 'libraw.js')).href)) as {
+    default: (o: object) => Promise<LibRawModule>;
+  };
   return factory({
     wasmBinary: readFileSync(path.join(distDir, 'libraw.wasm')),
     print: () => {},
@@ -125,7 +127,20 @@ function develop(M: LibRawModule, bytes: Uint8Array, op: WasmOp, whiteBalance: s
     return;
   }
   const data = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-  reply({ ok: true, op: 'decode', width: img.width, height: img.height, bits: img.bits, colors: img.colors, halfSize: half, info, bytes: data.byteLength }, data);
+  reply(
+    {
+      ok: true,
+      op: 'decode',
+      width: img.width,
+      height: img.height,
+      bits: img.bits,
+      colors: img.colors,
+      halfSize: half,
+      info,
+      bytes: data.byteLength,
+    },
+    data,
+  );
 }
 
 const [op, whiteBalance = 'camera', need = 'original'] = process.argv.slice(2);

@@ -12,5 +12,15 @@ export type WasmInfo = Omit<RawInfo, 'timestamp'> & { timestamp?: string };
 
 export type WasmHeader =
   | { ok: false; stage: 'open' | 'unpack' | 'output'; message: string }
-  | { ok: true; op: 'decode'; width: number; height: number; bits: number; colors: number; halfSize: boolean; info: WasmInfo; bytes: number }
+  | {
+      ok: true;
+      op: 'decode';
+      width: number;
+      height: number;
+      bits: number;
+      colors: number;
+      halfSize: boolean;
+      info: WasmInfo;
+      bytes: number;
+    }
   | { ok: true; op: 'preview'; width?: number; height?: number; info: WasmInfo; bytes: number };

@@ -44,12 +44,16 @@ export function buildSyntheticDng({ width, height, seed = 1 }: SyntheticDngOptio
       let g = 0.15 + 0.6 * v;
       let b = 0.15 + 0.6 * (1 - u) * (1 - v);
       const t = 0.12 * row[x];
-      r += t; g += t; b += t;
+      r += t;
+      g += t;
+      b += t;
       const px = Math.floor(u * 6);
       const py = Math.floor(v * 4);
       if ((px + py + seed) % 5 === 0) {
         const k = (px * 3 + py) % 3;
-        r = k === 0 ? 0.8 : 0.1; g = k === 1 ? 0.8 : 0.1; b = k === 2 ? 0.8 : 0.1;
+        r = k === 0 ? 0.8 : 0.1;
+        g = k === 1 ? 0.8 : 0.1;
+        b = k === 2 ? 0.8 : 0.1;
       }
       const scene = c === 0 ? r : c === 1 ? g : b;
       const val = black + Math.max(0, Math.min(1, scene * gain[c])) * range;
