@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { StoredRendition } from '#database';
 import { REPORT_ID_HEADER, SIGNATURE_HEADER, signRequest } from '#signing';
 
 /**
@@ -35,16 +36,8 @@ export interface ReportedOriginal {
   takenAt: string | null;
 }
 
-export interface ReportedRendition {
-  name: string;
-  format: string;
-  contentType: string;
-  width: number;
-  height: number;
-  bytes: number;
-  /** Key in the processed bucket. */
-  key: string;
-}
+/** A rendition as reported: exactly what the API stores for it, its key in the processed bucket included. */
+export type ReportedRendition = StoredRendition;
 
 /** The upload was seen and rendering starts. */
 export interface ProcessingReport extends PhotoRef {

@@ -4,10 +4,7 @@ export const PHOTO_STATUSES = ['pending_upload', 'processing', 'ready', 'failed'
 export type PhotoStatus = (typeof PHOTO_STATUSES)[number];
 export type PhotoUploadMethod = 'presigned' | 'multipart';
 
-/**
- * A rendition as stored: the shape the thumbnail Lambda reports (libs/thumbnails' contract is
- * assignable to it), with its key in the processed bucket.
- */
+/** A rendition as stored, and as the thumbnail Lambda reports it (libs/thumbnails), with its key in the processed bucket. */
 export interface StoredRendition {
   name: string;
   format: string;

@@ -4,7 +4,7 @@ import { NativeRawDecoder, type NativeDecoderOptions } from './decoders/native.j
 import type { DecodedRaw, EmbeddedPreview, RawDecoder } from './decoders/types.js';
 import { WasmRawDecoder } from './decoders/wasm.js';
 import { DecoderFailure, RawDecodeError } from './errors.js';
-import { applyMetadataSettings, exifFieldsFromBlob, exifFieldsFromRawInfo } from './exif.js';
+import { applyMetadataSettings, type ExifFields, exifFieldsFromBlob, exifFieldsFromRawInfo } from './exif.js';
 import { largestLongEdge, type ProcessingPreset } from './preset.js';
 import { renderVariants, type RenderedVariant } from './render.js';
 import { sniffFile, type SniffResult } from './sniff.js';
@@ -242,7 +242,8 @@ async function developDecoded(
   };
 }
 
-async function developPreview(
+/** The camera's embedded JPEG preview, rendered as it is; EXIF from the RAW's own header where it was read. */
+function developPreview(
   p: EmbeddedPreview,
   preset: ProcessingPreset,
   sniff: SniffResult,
@@ -250,38 +251,37 @@ async function developPreview(
   t0: number,
   d: DecodedRaw | null,
 ): Promise<DevelopResult> {
-  const t1 = performance.now();
-  const meta = await sharp(p.jpeg).metadata();
-  const fields = { ...exifFieldsFromRawInfo(d?.info ?? null), ...exifFieldsFromBlob(meta.exif) };
-  const exif = applyMetadataSettings(fields, preset.metadata);
-  const r = await renderVariants(sharp(p.jpeg, { autoOrient: true }), preset, exif);
-  const swap = (meta.orientation ?? 1) >= 5;
-  return {
-    source: 'embedded-preview',
-    width: swap ? meta.height : meta.width,
-    height: swap ? meta.width : meta.height,
-    variants: r.variants,
-    timings: { decodeMs: t1 - t0, renderMs: performance.now() - t1 },
-    warnings,
-    sniff,
-    halfSize: false,
-  };
+  return developEncoded(p.jpeg, 'embedded-preview', exifFieldsFromRawInfo(d?.info ?? null), preset, sniff, warnings, t0);
 }
 
-async function developImage(
+/** A file that is already an image (JPEG, TIFF, …) rather than a RAW. */
+function developImage(
   filePath: string,
   preset: ProcessingPreset,
   sniff: SniffResult,
   warnings: string[],
   t0: number,
 ): Promise<DevelopResult> {
-  const meta = await sharp(filePath).metadata();
+  return developEncoded(filePath, 'developed-image', {}, preset, sniff, warnings, t0);
+}
+
+/** Renders an encoded image (no RAW decode) upright, with its own EXIF over `rawFields`. */
+async function developEncoded(
+  input: Buffer | string,
+  source: 'embedded-preview' | 'developed-image',
+  rawFields: ExifFields,
+  preset: ProcessingPreset,
+  sniff: SniffResult,
+  warnings: string[],
+  t0: number,
+): Promise<DevelopResult> {
+  const meta = await sharp(input).metadata();
   const t1 = performance.now();
-  const exif = applyMetadataSettings(exifFieldsFromBlob(meta.exif), preset.metadata);
-  const r = await renderVariants(sharp(filePath, { autoOrient: true }), preset, exif);
+  const exif = applyMetadataSettings({ ...rawFields, ...exifFieldsFromBlob(meta.exif) }, preset.metadata);
+  const r = await renderVariants(sharp(input, { autoOrient: true }), preset, exif);
   const swap = (meta.orientation ?? 1) >= 5;
   return {
-    source: 'developed-image',
+    source,
     width: swap ? meta.height : meta.width,
     height: swap ? meta.width : meta.height,
     variants: r.variants,

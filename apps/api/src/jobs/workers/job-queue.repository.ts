@@ -29,6 +29,18 @@ interface ClaimRecord {
   preset: ProcessingPreset;
 }
 
+function toLeasedFile(row: ClaimRecord): LeasedFile {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    tenantId: row.tenant_id,
+    filename: row.filename,
+    objectKey: row.object_key,
+    attempt: row.attempts,
+    preset: row.preset,
+  };
+}
+
 export interface LeasedFile {
   id: string;
   jobId: string;
@@ -126,16 +138,7 @@ export class JobQueueRepository {
     const [row] = rowsOf<ClaimRecord>(
       await this.db.query(FAIR_CLAIM_SQL, [settings.maxAttempts, workerId, settings.leaseSeconds, settings.tenantMaxFilesInFlight]),
     );
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      jobId: row.job_id,
-      tenantId: row.tenant_id,
-      filename: row.filename,
-      objectKey: row.object_key,
-      attempt: row.attempts,
-      preset: row.preset,
-    };
+    return row ? toLeasedFile(row) : undefined;
   }
 
   /** A file with its status and lease holder, whoever holds it. */
@@ -150,15 +153,7 @@ export class JobQueueRepository {
     const row = rows[0];
     if (!row) return undefined;
     return {
-      file: {
-        id: row.id,
-        jobId: row.job_id,
-        tenantId: row.tenant_id,
-        filename: row.filename,
-        objectKey: row.object_key,
-        attempt: row.attempts,
-        preset: row.preset,
-      },
+      file: toLeasedFile(row),
       status: row.status,
       leaseOwner: row.lease_owner,
     };
