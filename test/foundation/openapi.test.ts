@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { OPENAPI_TAGS } from '../../apps/api/src/openapi.js';
-import { REGENERATE_COMMAND, renderSdkTypes, renderSpec, SDK_TYPES_FILE, SPEC_FILE } from '../../scripts/openapi-contract.js';
+import { REGENERATE_COMMAND, renderSdkTypes, SDK_TYPES_FILE, SPEC_FILE } from '../../scripts/openapi-contract.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 type Json = Record<string, any>;
@@ -51,11 +51,8 @@ describe('the OpenAPI contract', () => {
       [],
       `openapi/revela.json is not the spec the API serves (differs at ${changed.join(', ')}): run \`${REGENERATE_COMMAND}\` and commit the result.`,
     );
-    assert.equal(
-      await readFile(SPEC_FILE, 'utf8'),
-      renderSpec(served),
-      `openapi/revela.json is not formatted as generated: run \`${REGENERATE_COMMAND}\`.`,
-    );
+    // Compared as JSON, not as text: the order of keys inside a schema (e.g. `type` before or after
+    // `enum`) follows the order Nest's modules load in, and carries no meaning.
     assert.ok(
       (await readFile(SDK_TYPES_FILE, 'utf8')) === (await renderSdkTypes(committed)),
       `libs/sdk/src/schema.d.ts is not generated from openapi/revela.json: run \`${REGENERATE_COMMAND}\`.`,

@@ -49,13 +49,25 @@ export async function signIn(
  */
 export async function imagesLoaded(page: Page, selector: string): Promise<number[]> {
   const all = `[...document.querySelectorAll(${JSON.stringify(selector)})]`;
-  await page.waitForFunction(`${all}.length > 0 && ${all}.every((img) => img.complete && img.naturalWidth > 0)`);
+  await waitUntil(page, `${all}.length > 0 && ${all}.every((img) => img.complete && img.naturalWidth > 0)`, `images under ${selector}`);
   return page.evaluate(`${all}.map((img) => img.naturalWidth)`);
 }
 
 /** Waits until `selector` matches exactly `count` elements. */
 export async function waitForCount(page: Page, selector: string, count: number): Promise<void> {
-  await page.waitForFunction(`document.querySelectorAll(${JSON.stringify(selector)}).length === ${count}`);
+  await waitUntil(page, `document.querySelectorAll(${JSON.stringify(selector)}).length === ${count}`, `${count} × ${selector}`);
+}
+
+/**
+ * Polls an expression until it holds. page.waitForFunction compiles its predicate inside the page,
+ * which the console's Content-Security-Policy (no 'unsafe-eval') refuses; page.evaluate does not.
+ */
+async function waitUntil(page: Page, expression: string, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** How many CSS pixels the page is wider than the window (0: nothing needs sideways scrolling). */

@@ -38,6 +38,15 @@ describe('HTTP edge: timeouts and failed-authentication throttling', () => {
     assert.equal(api.headers['x-content-type-options'], 'nosniff');
     assert.ok(api.headers['strict-transport-security']);
     assert.match(api.headers['content-security-policy'], /default-src 'self'/);
+    // The console shows presigned thumbnails and uploads to presigned URLs: the storage origin, and only it, is allowed.
+    const storage = new URL(t.config.s3.endpoint!).origin;
+    const directive = (name: string) =>
+      String(api.headers['content-security-policy'])
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith(`${name} `));
+    assert.equal(directive('connect-src'), `connect-src 'self' ${storage}`);
+    assert.ok(directive('img-src')?.split(' ').includes(storage), 'thumbnails from storage may load');
 
     const docs = await t.http().get('/docs/');
     assert.equal(docs.status, 200);

@@ -16,15 +16,29 @@ import { RequestDrain } from './lifecycle/request-drain.js';
 import { fastifyLoggerOptions, requestId } from './logging.js';
 import { buildOpenApiDocument } from './openapi.js';
 
-const SECURITY_POLICY = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'", "'unsafe-inline'"],
-  imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
-  connectSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  frameAncestors: ["'none'"],
-};
+/**
+ * The Content-Security-Policy of every response (Swagger UI and the web console included). The
+ * console shows thumbnails from, and uploads RAW files straight to, presigned storage URLs: the
+ * storage origin is allowed for images and for fetch/XHR, nothing else is.
+ */
+function securityPolicy(config: ResolvedConfig) {
+  const storage = storageOrigins(config);
+  return {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:', 'blob:', 'validator.swagger.io', ...storage],
+    connectSrc: ["'self'", ...storage],
+    objectSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+  };
+}
+
+/** Where presigned URLs point: the configured S3 endpoint, or AWS S3 in the region (both URL styles). */
+function storageOrigins(config: ResolvedConfig): string[] {
+  if (config.s3.endpoint) return [new URL(config.s3.endpoint).origin];
+  return [`https://*.s3.${config.s3.region}.amazonaws.com`, `https://s3.${config.s3.region}.amazonaws.com`];
+}
 
 /** Paths carry the version (`/v1/…`); the OpenAPI script applies the same. */
 export const API_VERSIONING = { type: VersioningType.URI, defaultVersion: undefined } as const;
@@ -59,7 +73,7 @@ export async function createApp(config: ResolvedConfig, options: { logStream?: D
   app.useLogger(app.get(Logger));
   // Security headers on every answer. The CSP lets Swagger UI work (its bundle and init script are
   // same-origin; it sets inline styles and shows the validator badge) and nothing else in.
-  await app.register(helmet, { contentSecurityPolicy: { directives: SECURITY_POLICY } });
+  await app.register(helmet, { contentSecurityPolicy: { directives: securityPolicy(config) } });
   app.enableVersioning(API_VERSIONING);
   app.useGlobalPipes(createValidationPipe());
   // No enableShutdownHooks(): main.ts owns the signals and closes the app in order (see RequestDrain).

@@ -34,7 +34,12 @@ const PG_CONNECTION_MESSAGES = [
   /timeout exceeded when trying to connect/,
   /Cannot use a pool after calling end on the pool/,
 ];
-const TYPEORM_NOT_CONNECTED = new Set(['CannotExecuteNotConnectedError', 'ConnectionIsNotSetError']);
+/**
+ * TypeORM's errors for a connection that is gone: not connected yet, or a query runner released
+ * under the request because its connection failed (the row-level-security scope holds one runner
+ * for START … COMMIT, so a restart mid-request surfaces as this).
+ */
+const TYPEORM_NOT_CONNECTED = new Set(['CannotExecuteNotConnectedError', 'ConnectionIsNotSetError', 'QueryRunnerAlreadyReleasedError']);
 
 interface ErrorLike {
   name?: unknown;

@@ -27,6 +27,8 @@ const STALE_WORKER_SECONDS = { local: 30, ec2: 300 } as const;
 export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(CapacityService.name);
   private running: Promise<void> = Promise.resolve();
+  /** Worker exits the registry could not record yet (database down): retried by every pass. */
+  private readonly unrecordedStops = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private stoppingWorkers: Promise<void> | undefined;
 
@@ -85,10 +87,19 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
   }
 
   private async onExit(exit: WorkerExit): Promise<void> {
-    await this.workerStopped(exit.workerId, exit.reason).catch((err: unknown) =>
-      this.logger.warn({ err }, 'could not record a worker stop'),
-    );
+    await this.workerStopped(exit.workerId, exit.reason).catch((err: unknown) => {
+      // Until it is recorded the worker counts as alive, and no replacement would start for its work.
+      this.unrecordedStops.set(exit.workerId, exit.reason);
+      this.logger.warn({ err, workerId: exit.workerId }, 'could not record a worker stop; the next capacity pass retries');
+    });
     if (!exit.clean) await this.ensureCapacity().catch(() => undefined);
+  }
+
+  private async recordPendingStops(): Promise<void> {
+    for (const [workerId, reason] of this.unrecordedStops) {
+      await this.workerStopped(workerId, reason);
+      this.unrecordedStops.delete(workerId);
+    }
   }
 
   /**
@@ -117,11 +128,13 @@ export class CapacityService implements OnApplicationBootstrap, OnModuleDestroy,
 
   private async reconcile(trigger: LaunchTrigger): Promise<void> {
     const { processing, launcher } = this.config;
+    await this.recordPendingStops();
     await this.reapOverdue();
     const claimable = await this.queue.countClaimable(processing.maxAttempts, processing.tenantMaxFilesInFlight);
-    if (claimable === 0) return;
+    const work = claimable + (await this.queue.countArchivesDue());
+    if (work === 0) return;
     const alive = await this.workers.countAlive(this.launcher.kind, STALE_WORKER_SECONDS[this.launcher.kind]);
-    const wanted = Math.min(launcher.maxWorkers, Math.ceil(claimable / processing.concurrency));
+    const wanted = Math.min(launcher.maxWorkers, Math.ceil(work / processing.concurrency));
     for (let i = alive; i < wanted; i += 1) {
       try {
         await this.launchOne(trigger);

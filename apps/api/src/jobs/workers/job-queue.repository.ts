@@ -115,6 +115,23 @@ export class JobQueueRepository {
     return Number((row as { n: string }).n);
   }
 
+  /**
+   * Running jobs whose files are all finished and whose ZIP no worker is building (never started,
+   * or its lease lapsed): work too, or a job whose archive step was interrupted would wait for the
+   * next upload to bring a worker back.
+   */
+  async countArchivesDue(): Promise<number> {
+    const [row] = rowsOf<{ n: string }>(
+      await this.db.query(
+        `SELECT count(*) AS n FROM jobs j
+          WHERE ${finishableJob({ activeJobStatuses: '$1', terminalFileStatuses: '$2' })}
+            AND (j.archive_lease_until IS NULL OR j.archive_lease_until < now())`,
+        [ACTIVE_JOB_STATUSES, TERMINAL_FILE_STATUSES],
+      ),
+    );
+    return Number(row?.n ?? 0);
+  }
+
   /** Files whose worker vanished after their last allowed attempt: failed, with the reason (and a file.failed event each). */
   async failAbandoned(maxAttempts: number): Promise<void> {
     await this.db.transaction(async (manager) => {
