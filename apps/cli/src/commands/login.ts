@@ -11,8 +11,9 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
 /** Asks for the key on a terminal without echoing it (raw mode; Enter ends, Ctrl-C cancels). */
 function prompt(question: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(question);
+  // Echo goes off before the question shows: a key typed or pasted the moment it appears is not echoed.
   stdin.setRawMode(true);
+  process.stderr.write(question);
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise((resolve, reject) => {
