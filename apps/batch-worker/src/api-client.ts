@@ -20,7 +20,7 @@ export interface WorkerApiOptions {
   timeoutMs?: number;
 }
 
-/** The API refused a call for good (4xx): retrying would not help. */
+/** The API refused a call for good (a 4xx other than 408 and 429): retrying would not help. */
 export class WorkerApiError extends Error {
   constructor(
     readonly status: number,
@@ -105,7 +105,8 @@ export class WorkerApi {
         if (response.status === 204) return undefined as T;
         if (response.ok) return (await response.json()) as T;
         const detail = await response.text().catch(() => '');
-        if (response.status < 500 && response.status !== 429)
+        // 408 (the API's request deadline, e.g. while its database restarts) and 429 are worth retrying.
+        if (response.status < 500 && response.status !== 429 && response.status !== 408)
           throw new WorkerApiError(response.status, `${route} answered ${response.status}: ${detail.slice(0, 300)}`);
         lastError = new Error(`${route} answered ${response.status}`);
       } catch (error) {
