@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { API_KEY_SCOPES, type ApiKeyEntity, type Cursor, rowsOf, TenantEntity, type TenantKind } from '#database';
+import { API_KEY_SCOPES, type ApiKeyEntity, type Cursor, cursorParams, keysetSql, rowsOf, TenantEntity, type TenantKind } from '#database';
 
 export interface TenantUsageRow {
   id: string;
@@ -60,13 +60,10 @@ export class TenantsRepository {
   }
 
   async listWithUsage(limit: number, after?: Cursor): Promise<TenantUsageRow[]> {
-    const rows: unknown = after
-      ? await this.db.query(`${TENANTS_WITH_USAGE} WHERE (t.created_at, t.id) > ($1, $2) ORDER BY t.created_at, t.id LIMIT $3`, [
-          after.createdAt,
-          after.id,
-          limit,
-        ])
-      : await this.db.query(`${TENANTS_WITH_USAGE} ORDER BY t.created_at, t.id LIMIT $1`, [limit]);
+    const rows: unknown = await this.db.query(`${TENANTS_WITH_USAGE} WHERE ${keysetSql('t', 1)} ORDER BY t.created_at, t.id LIMIT $3`, [
+      ...cursorParams(after),
+      limit,
+    ]);
     return rowsOf<UsageSqlRow>(rows).map(toUsageRow);
   }
 
