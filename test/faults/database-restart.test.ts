@@ -175,7 +175,7 @@ describe('database restart under traffic', () => {
       }
 
       // The RAW job: leases kept or lost cleanly, every file done exactly once.
-      // A deadline, not a measurement: on a busy machine the ZIP waits for a lapsed archive lease (LEASE_SECONDS) after the restart.
+      // A deadline, not a measurement (a busy machine develops slowly).
       const finished = await waitForJob(base, studio.key, job.id, 180_000);
       assert.equal(finished.status, 'completed');
       const { rows } = await db.query(`SELECT status, attempts FROM job_files WHERE job_id = $1`, [job.id]);

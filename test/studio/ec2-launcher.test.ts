@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { AddTagsToResourceCommand, DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
-import { workerRoutes } from '#worker-protocol';
+import { asSystem } from '#database';
+import { type ClaimArchiveResponse, type ClaimFileResponse, workerRoutes } from '#worker-protocol';
 import { CapacityService } from '../../apps/api/src/jobs/launcher/capacity.service.js';
+import { issueWorkerToken } from '../../apps/api/src/jobs/workers/worker-token.js';
+import { WorkersRepository } from '../../apps/api/src/jobs/workers/workers.repository.js';
 import { fixture } from '../support/fixtures.js';
 import { createJob, uploadFile } from '../support/studio.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -311,5 +315,48 @@ describe('EC2 worker launcher', () => {
     ec2.resetHistory();
     await submitJob(5);
     assert.equal(ec2.commandCalls(RunInstancesCommand).length, 1, '5 files, but one at a time: one worker, not three');
+  });
+
+  it('gives a worker whose archive claim went unanswered the same ZIP back, and hands a stopped worker’s ZIP over at once', async () => {
+    await stopAll();
+    for (const jobId of jobs) await t.http().post(`/v1/jobs/${jobId}/cancel`).set('Authorization', `Bearer ${studio.key}`);
+    const jobId = await submitJob(1);
+    const [first, ...others] = await openWorkers();
+    assert.ok(first);
+    assert.deepEqual(others, []);
+    const token = issued.get(first.id)!;
+
+    // The worker develops the one file and reports it.
+    const claimed = (await (await workerCall(workerRoutes.claimFile, token)).json()) as ClaimFileResponse;
+    assert.equal(claimed.file?.jobId, jobId);
+    const outputs = Object.keys(claimed.file.outputs).map((variant) => ({ variant, width: 640, height: 426, bytes: 1000 }));
+    const completed = await workerCall(workerRoutes.completeFile(claimed.file.id), token, {
+      outputs,
+      source: 'raw',
+      timings: {},
+      warnings: [],
+    });
+    assert.equal(completed.status, 200);
+
+    // Its archive claim commits, but the answer is lost (the database restarts): it asks again.
+    const claimArchive = async (workerToken: string) =>
+      ((await (await workerCall(workerRoutes.claimArchive, workerToken)).json()) as ClaimArchiveResponse).archive;
+    assert.equal((await claimArchive(token))?.jobId, jobId);
+    const { rows: before } = await db.query(`SELECT archive_upload_id FROM jobs WHERE id = $1`, [jobId]);
+    const again = await claimArchive(token);
+    assert.equal(again?.jobId, jobId, 'the same job, not nothing for the whole archive lease');
+    const { rows: after } = await db.query(`SELECT archive_upload_id, archive_owner FROM jobs WHERE id = $1`, [jobId]);
+    assert.notEqual(after[0].archive_upload_id, before[0].archive_upload_id, 'a fresh multipart upload replaces the unanswered one');
+    assert.equal(after[0].archive_owner, first.id);
+
+    // Another worker cannot take it while the first holds it; once the first is stopped, it can.
+    const secondToken = issueWorkerToken();
+    await asSystem('test: a second worker', () =>
+      t.app.get(WorkersRepository).register({ id: randomUUID(), kind: 'ec2', tokenHash: secondToken.hash, tokenTtlSeconds: 3600 }),
+    );
+    assert.equal(await claimArchive(secondToken.token), null);
+    await t.app.get(CapacityService).workerStopped(first.id, 'terminated: no heartbeat for 300 s');
+    assert.equal((await claimArchive(secondToken.token))?.jobId, jobId, 'the stopped worker’s archive lease ended with it');
+    assert.equal((await workerCall(workerRoutes.stopped, secondToken.token, { reason: 'idle' })).status, 204);
   });
 });

@@ -21,6 +21,8 @@ export class WorkerLoop {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly cpu: Semaphore;
   private wake: (() => void) | undefined;
+  private archivePass: Promise<void> | undefined;
+  private archivePassAgain = false;
 
   constructor(private readonly deps: WorkerLoopDeps) {
     this.cpu = new Semaphore(deps.concurrency);
@@ -75,8 +77,28 @@ export class WorkerLoop {
     this.wake = undefined;
   }
 
-  /** Builds the ZIP of every job that is ready for one (the API leases each to one worker). */
-  private async buildArchives(): Promise<void> {
+  /**
+   * Builds the ZIP of every job that is ready for one (the API leases each to one worker). One pass
+   * at a time: the API gives a worker back a lease it already holds (its answer may have been lost),
+   * so two passes of one worker must never claim side by side.
+   */
+  private buildArchives(): Promise<void> {
+    if (this.archivePass) {
+      this.archivePassAgain = true; // a job may have become due after the running pass last looked
+      return this.archivePass;
+    }
+    this.archivePass = (async () => {
+      do {
+        this.archivePassAgain = false;
+        await this.buildDueArchives();
+      } while (this.archivePassAgain);
+    })().finally(() => {
+      this.archivePass = undefined;
+    });
+    return this.archivePass;
+  }
+
+  private async buildDueArchives(): Promise<void> {
     for (;;) {
       const claim = await this.deps.api.claimArchive();
       if (!claim) return;

@@ -232,16 +232,23 @@ export class JobQueueRepository {
     );
   }
 
-  /** Leases the oldest job whose files are all finished for building its archive (one worker wins). */
-  async claimArchive(workerId: string, leaseSeconds: number): Promise<LeasedArchive | undefined> {
-    const [job] = rowsOf<{ id: string; tenant_id: string; name: string }>(
+  /**
+   * Leases the oldest job whose files are all finished for building its archive (one worker wins).
+   * A worker may take back a lease it already holds: when the answer to its claim was lost (the
+   * database or the API restarted after the lease committed), its retry gets the same job instead
+   * of leaving it leased to nobody for the whole lease. `previousUploadId` is the multipart upload
+   * an earlier attempt left open, for the caller to abort.
+   */
+  async claimArchive(workerId: string, leaseSeconds: number): Promise<(LeasedArchive & { previousUploadId: string | null }) | undefined> {
+    const [job] = rowsOf<{ id: string; tenant_id: string; name: string; previous_upload_id: string | null }>(
       await this.db.query(
-        `UPDATE jobs SET archive_lease_until = now() + make_interval(secs => $2), archive_owner = $1
-          WHERE id = (SELECT j.id FROM jobs j
-                       WHERE ${finishableJob({ activeJobStatuses: '$3', terminalFileStatuses: '$4' })}
-                         AND (j.archive_lease_until IS NULL OR j.archive_lease_until < now())
-                       ORDER BY j.queued_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED)
-          RETURNING id, tenant_id, name`,
+        `UPDATE jobs SET archive_lease_until = now() + make_interval(secs => $2), archive_owner = $1, archive_upload_id = NULL
+           FROM (SELECT j.id, j.archive_upload_id FROM jobs j
+                  WHERE ${finishableJob({ activeJobStatuses: '$3', terminalFileStatuses: '$4' })}
+                    AND (j.archive_lease_until IS NULL OR j.archive_lease_until < now() OR j.archive_owner = $1)
+                  ORDER BY j.queued_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED) previous
+          WHERE jobs.id = previous.id
+          RETURNING jobs.id, jobs.tenant_id, jobs.name, previous.archive_upload_id AS previous_upload_id`,
         [workerId, leaseSeconds, ACTIVE_JOB_STATUSES, TERMINAL_FILE_STATUSES],
       ),
     );
@@ -254,6 +261,7 @@ export class JobQueueRepository {
       jobId: job.id,
       tenantId: job.tenant_id,
       name: job.name,
+      previousUploadId: job.previous_upload_id,
       files: files.filter((f) => f.status === 'done').map((f) => ({ id: f.id, filename: f.filename, outputs: f.outputs })),
       counts: { done: count('done'), failed: count('failed'), canceled: count('canceled') },
     };

@@ -36,7 +36,9 @@ export class WorkerArchivesService {
         this.logger.log({ jobId: leased.jobId, tenantId: leased.tenantId, status }, 'job finished');
         continue;
       }
-      const uploadId = await this.storage.startArchive(keys.jobArchive(leased.tenantId, leased.jobId));
+      const key = keys.jobArchive(leased.tenantId, leased.jobId);
+      if (leased.previousUploadId) await this.storage.abortArchive(key, leased.previousUploadId);
+      const uploadId = await this.storage.startArchive(key);
       await this.queue.setArchiveUpload(leased.jobId, uploadId);
       return { jobId: leased.jobId, entries: await this.entries(leased), partBytes: ARCHIVE_PART_BYTES };
     }

@@ -36,8 +36,16 @@ export class WorkersRepository {
 
   /** Records the stop and revokes the token; false when the stop was already recorded. */
   async stopped(id: string, reason: string): Promise<boolean> {
+    // A stopped worker builds no ZIP: its archive leases end with it, so the next pass takes them
+    // over instead of waiting out the lease.
     const rows: unknown = await this.db.query(
-      `UPDATE workers SET stopped_at = now(), stop_reason = $2, token_hash = NULL WHERE id = $1 AND stopped_at IS NULL RETURNING id`,
+      `WITH stopped AS (
+         UPDATE workers SET stopped_at = now(), stop_reason = $2, token_hash = NULL WHERE id = $1 AND stopped_at IS NULL RETURNING id
+       ), released AS (
+         UPDATE jobs SET archive_lease_until = NULL, archive_owner = NULL
+          WHERE archive_owner = $1 AND EXISTS (SELECT 1 FROM stopped)
+       )
+       SELECT id FROM stopped`,
       [id, reason],
     );
     return rowsOf(rows).length === 1;
