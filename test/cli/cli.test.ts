@@ -255,16 +255,24 @@ describe('revela CLI', () => {
     const dir = await home();
     const add = (...args: string[]) => runCli(['--json', 'animals', 'add', ...args], { home: dir, env });
 
-    const rex = await add('--name', 'Rex', '--species', 'dog', '--tutor', 'Maria Silva', '--microchip', '900 123 456 789 012', '--weight', '12.5');
+    const rex = await add(
+      '--name',
+      'Rex',
+      '--species',
+      'dog',
+      '--tutor',
+      'Maria Silva',
+      '--microchip',
+      '900 123 456 789 012',
+      '--weight',
+      '12.5',
+    );
     assert.equal(rex.code, 0, rex.stderr);
     const { animal } = JSON.parse(rex.stdout);
-    assert.deepEqual([animal.name, animal.species, animal.tutor.name, animal.microchipId, animal.weightKg], [
-      'Rex',
-      'dog',
-      'Maria Silva',
-      '900123456789012',
-      12.5,
-    ]);
+    assert.deepEqual(
+      [animal.name, animal.species, animal.tutor.name, animal.microchipId, animal.weightKg],
+      ['Rex', 'dog', 'Maria Silva', '900123456789012', 12.5],
+    );
     assert.equal((await add('--name', 'Mia', '--species', 'cat', '--tutor', 'João Costa', '--neutered')).code, 0);
     const human = await runCli(['animals', 'add', '--name', 'Bolt', '--species', 'dog', '--tutor', 'Ana'], { home: dir, env });
     assert.match(human.stdout, /^Registered Bolt \(dog\) as [0-9a-f-]{36}\.$/m);
@@ -289,7 +297,9 @@ describe('revela CLI', () => {
     const list = async (...args: string[]) => {
       const run = await runCli(['--json', 'animals', 'list', ...args], { home: dir, env });
       assert.equal(run.code, 0, run.stderr);
-      return JSON.parse(run.stdout).items.map((a: { name: string }) => a.name).sort();
+      return JSON.parse(run.stdout)
+        .items.map((a: { name: string }) => a.name)
+        .sort();
     };
     assert.deepEqual(await list(), ['Bolt', 'Mia', 'Rex']);
     assert.deepEqual(await list('--species', 'dog'), ['Bolt', 'Rex']);

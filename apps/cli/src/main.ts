@@ -44,9 +44,7 @@ program
 
 program
   .command('upload')
-  .description(
-    'studio: upload RAW files into a job; re-run the same command to resume (nothing is sent twice)',
-  )
+  .description('studio: upload RAW files into a job; re-run the same command to resume (nothing is sent twice)')
   .argument('<paths...>', 'a folder (sub-folders included, hidden files skipped) or files')
   .addOption(new Option('--job <id>', 'add the files to this existing draft job').conflicts('name'))
   .option('--name <name>', 'create a job with this name (default: the folder name, or the job this folder was last uploaded to)')
@@ -140,9 +138,7 @@ animals
   .option('--neutered', 'neutered or spayed')
   .option('--no-neutered', 'not neutered')
   .option('--notes <text>')
-  .action((options: AnimalsAddOptions) =>
-    run(async (out, g) => animalsAddCommand((await connect(g.apiUrl)).client, options, out))(),
-  );
+  .action((options: AnimalsAddOptions) => run(async (out, g) => animalsAddCommand((await connect(g.apiUrl)).client, options, out))());
 
 const photos = program.command('photos').description('clinic: animal photos');
 photos

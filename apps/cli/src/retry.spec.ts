@@ -78,7 +78,7 @@ describe('the CLI’s retries', () => {
           body,
           headers: { 'Content-Type': 'application/octet-stream' },
           duplex: 'half',
-        } as RequestInit),
+        }),
       ),
       TypeError,
     );

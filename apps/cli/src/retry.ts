@@ -21,11 +21,7 @@ export function backoffDelay(attempt: number, options: RetryOptions = {}): numbe
 }
 
 /** Runs `attempt` until it succeeds, a failure is not retryable, or the tries are spent, waiting longer each time. */
-export async function retrying<T>(
-  attempt: (n: number) => Promise<T>,
-  shouldRetry: ShouldRetry,
-  options: RetryOptions = {},
-): Promise<T> {
+export async function retrying<T>(attempt: (n: number) => Promise<T>, shouldRetry: ShouldRetry, options: RetryOptions = {}): Promise<T> {
   const tries = options.tries ?? DEFAULTS.tries;
   for (let n = 1; ; n++) {
     try {

@@ -29,7 +29,13 @@ export interface UploadOptions {
  * submits (`--submit`), waits for the workers (`--wait`, implies --submit) and saves the ZIP
  * (`--download DIR`, implies --wait).
  */
-export async function uploadCommand(client: RevelaClient, apiUrl: string, inputs: string[], options: UploadOptions, out: Output): Promise<number> {
+export async function uploadCommand(
+  client: RevelaClient,
+  apiUrl: string,
+  inputs: string[],
+  options: UploadOptions,
+  out: Output,
+): Promise<number> {
   const wait = Boolean(options.wait || options.download);
   const submit = Boolean(options.submit || wait);
   const { base, files } = await scanInputs(inputs).catch((error: unknown) => {

@@ -24,7 +24,8 @@ export async function downloadArchive(client: RevelaClient, jobId: string, folde
       // A cut connection rejects here too; the next attempt writes the file afresh.
       await pipeline(Readable.fromWeb(response.body), createWriteStream(partial));
     },
-    (error) => (error as { retryable?: boolean }).retryable ?? (isNetworkError(error) || /ECONNRESET|aborted|terminated/i.test(String(error))),
+    (error) =>
+      (error as { retryable?: boolean }).retryable ?? (isNetworkError(error) || /ECONNRESET|aborted|terminated/i.test(String(error))),
   );
   await rename(partial, target);
   return target;
