@@ -8,7 +8,7 @@ import { backoffDelay, retryingFetch } from './retry.js';
 describe('the CLI’s retries', () => {
   /** Each request's method, path and Idempotency-Key; `plan` answers per request: 'reset' cuts the connection. */
   const seen: Array<{ method: string; path: string; key: string | undefined }> = [];
-  let plan: (n: number, req: IncomingMessage) => 'reset' | number = () => 200;
+  let plan: (n: number, req: IncomingMessage) => 'reset' | number | [number, Record<string, string>] = () => 200;
   let base = '';
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     seen.push({ method: req.method ?? '', path: req.url ?? '', key: req.headers['idempotency-key'] as string | undefined });
@@ -18,7 +18,8 @@ describe('the CLI’s retries', () => {
       req.socket.destroy();
       return;
     }
-    res.writeHead(answer, { 'content-type': 'application/json' }).end(JSON.stringify({ attempt: seen.length }));
+    const [status, headers] = Array.isArray(answer) ? answer : [answer, {}];
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ attempt: seen.length }));
   });
   const fetchWithRetries = retryingFetch({ baseDelayMs: 5, maxDelayMs: 20 });
 
@@ -51,7 +52,7 @@ describe('the CLI’s retries', () => {
     assert.equal(seen[1].key, seen[0].key, 'the same key on the retry');
   });
 
-  it('repeats on 502/503/504, hands back the last answer when the tries are spent, and never repeats a 4xx', async () => {
+  it('repeats on 502/503/504 and an in-progress 409, hands back the last answer when the tries are spent, and never repeats a 4xx', async () => {
     seen.length = 0;
     plan = (n) => (n === 1 ? 503 : 200);
     assert.equal((await fetchWithRetries(new Request(`${base}/a`))).status, 200);
@@ -61,6 +62,12 @@ describe('the CLI’s retries', () => {
     plan = () => 503;
     assert.equal((await fetchWithRetries(new Request(`${base}/b`))).status, 503);
     assert.equal(seen.length, 5, 'five tries in all');
+
+    seen.length = 0;
+    plan = (n) => (n === 1 ? [409, { 'Retry-After': '1' }] : 201);
+    const again = await fetchWithRetries(new Request(`${base}/d`, { method: 'POST', body: '{}' }));
+    assert.equal(again.status, 201, 'a 409 with Retry-After: the first request with this key was still running');
+    assert.equal(seen[1].key, seen[0].key);
 
     seen.length = 0;
     plan = () => 409;

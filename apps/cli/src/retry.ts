@@ -41,13 +41,17 @@ export function isNetworkError(error: unknown): boolean {
   return error instanceof TypeError && /fetch failed|terminated|network/i.test(error.message);
 }
 
-/** Gateway answers that mean "try again", not "no". */
-const TRANSIENT_STATUSES = new Set([502, 503, 504]);
+/** Gateway answers that mean "try again", not "no"; 408 is the API's own request deadline. */
+const TRANSIENT_STATUSES = new Set([408, 502, 503, 504]);
+
+/** Also "try again": a 409 with Retry-After answers a repeated Idempotency-Key whose first request is still running. */
+const transient = (response: Response) =>
+  TRANSIENT_STATUSES.has(response.status) || (response.status === 409 && response.headers.has('Retry-After'));
 
 /**
  * The SDK's transport: retries requests that are safe to repeat (GET, HEAD, DELETE, PUT of JSON, and
  * POST, which the API makes idempotent through the Idempotency-Key this adds when the caller did not)
- * after a network error or a 502/503/504. Streamed bodies (file content) are not replayed here:
+ * after a network error, a 408/502/503/504, or a 409 that says the first attempt is still running. Streamed bodies (file content) are not replayed here:
  * upload/transfer.ts retries those itself, re-reading the file.
  */
 export function retryingFetch(options: RetryOptions = {}, base: typeof fetch = globalThis.fetch) {
@@ -63,7 +67,7 @@ export function retryingFetch(options: RetryOptions = {}, base: typeof fetch = g
     return retrying(
       async () => {
         const response = await base(template.clone());
-        if (TRANSIENT_STATUSES.has(response.status)) throw new TransientStatus(response);
+        if (transient(response)) throw new TransientStatus(response);
         return response;
       },
       (error) => isNetworkError(error) || error instanceof TransientStatus,
