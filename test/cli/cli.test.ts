@@ -20,13 +20,23 @@ describe('revela CLI', () => {
   let scratch: string;
 
   before(async () => {
-    t = await startTestApp({ IDLE_SHUTDOWN_SECONDS: '3' }, { thumbnails: true });
+    // S3 behind the fault proxy, so a test can reset upload connections as a flaky network would.
+    t = await startTestApp({ IDLE_SHUTDOWN_SECONDS: '3' }, { thumbnails: true, s3Proxy: true });
     scratch = await mkdtemp(path.join(os.tmpdir(), 'revela-cli-test-'));
   });
   after(async () => {
     await t?.close();
     await rm(scratch, { recursive: true, force: true });
   });
+
+  /** Polls the job until its workers are done with it. */
+  async function finished(key: string, jobId: string): Promise<{ status: string }> {
+    for (;;) {
+      const job = await t.http().get(`/v1/jobs/${jobId}`).set('Authorization', `Bearer ${key}`);
+      if (['completed', 'completed_with_errors', 'failed', 'canceled'].includes(job.body.status)) return job.body;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 
   async function home(): Promise<string> {
     const dir = path.join(scratch, `home-${randomUUID()}`);
@@ -64,7 +74,7 @@ describe('revela CLI', () => {
     assert.match(missing.stderr, /^revela: .*HTTP 404/m);
   });
 
-  it('upload: an interrupted run resumes (files already uploaded are skipped), then submits, waits and downloads the ZIP', async () => {
+  it('upload: an interrupted run resumes (files already uploaded are skipped), then submits, waits and downloads the ZIP; jobs download and retry', async () => {
     const studio = await t.createTenant('studio');
     const env = { REVELA_API_KEY: studio.key, REVELA_API_URL: t.baseUrl };
     const dir = await home();
@@ -81,20 +91,25 @@ describe('revela CLI', () => {
     for (const [i, name] of names.entries()) await copyFile(sources[i], path.join(card, 'DCIM', '100LG', name));
     const preset = path.join(scratch, `preset-${randomUUID()}.json`);
     await writeFile(preset, JSON.stringify({ variants: [{ name: 'web', longEdge: 640, format: 'jpeg', quality: 80 }] }));
+    const zips = path.join(scratch, `zips-${randomUUID()}`);
 
     // First run: one file at a time, killed as soon as one file is reported uploaded.
-    const first = startCli(['upload', card, '--job-name', 'Card 7', '--preset', preset, '--concurrency', '1'], { home: dir, env });
+    const command = ['upload', card, '--name', 'Card 7', '--preset', preset, '--download', zips];
+    const first = startCli([...command, '--concurrency', '1'], { home: dir, env });
     await first.stderrMatches(/\] uploaded /);
     first.child.kill('SIGKILL');
     await first.done;
     const state = JSON.parse(await readFile(path.join(card, '.revela-upload.json'), 'utf8'));
     const uploadedBefore = Object.values(state.files as Record<string, { uploaded: boolean }>).filter((f) => f.uploaded).length;
     assert.ok(uploadedBefore >= 1 && uploadedBefore < names.length, `interrupted part way (${uploadedBefore} uploaded)`);
+    const draft = await t.http().get(`/v1/jobs/${state.jobId}`).set('Authorization', `Bearer ${studio.key}`);
+    assert.equal(draft.body.status, 'draft', 'not submitted before every file is up');
 
-    // Second run: the same command resumes the same job.
-    const second = await runCli(['--json', 'upload', card, '--job-name', 'Card 7', '--preset', preset], { home: dir, env });
+    // Second run: the same command resumes the same job; --download implies --wait and --submit.
+    const second = await runCli(['--json', ...command], { home: dir, env });
     assert.equal(second.code, 3, `completed with errors exits 3:\n${second.stderr}`);
     assert.match(second.stderr, new RegExp(`Skipping ${uploadedBefore} files already uploaded`));
+    assert.match(second.stderr, /Submitted job Card 7/);
     const result = JSON.parse(second.stdout);
     assert.equal(result.job.id, state.jobId, 'the same job');
     assert.equal(result.job.status, 'completed_with_errors');
@@ -105,9 +120,9 @@ describe('revela CLI', () => {
       ['c_broken.dng'],
     );
     assert.ok(result.failedFiles[0].error.length > 5, 'the failure reason');
-    assert.equal(result.zip, path.join(card, 'Card 7.zip'));
-    const entries = await readZip(await readFile(result.zip));
-    assert.deepEqual([...entries.keys()].sort(), ['a_lg_web.jpg', 'b_kodak_web.jpg', 'd_lg_web.jpg', 'e_kodak_web.jpg']);
+    assert.equal(result.zip, path.join(zips, 'Card 7.zip'));
+    const developed = ['a_lg_web.jpg', 'b_kodak_web.jpg', 'd_lg_web.jpg', 'e_kodak_web.jpg'];
+    assert.deepEqual([...(await readZip(await readFile(result.zip))).keys()].sort(), developed);
 
     const shown = await runCli(['jobs', 'show', state.jobId], { home: dir, env });
     assert.equal(shown.code, 0, shown.stderr);
@@ -118,22 +133,106 @@ describe('revela CLI', () => {
       listed.items.map((j: { name: string }) => j.name),
       ['Card 7'],
     );
+
+    const elsewhere = path.join(scratch, `elsewhere-${randomUUID()}`);
+    const downloaded = await runCli(['--json', 'jobs', 'download', state.jobId, '--output', elsewhere], { home: dir, env });
+    assert.equal(downloaded.code, 0, downloaded.stderr);
+    assert.equal(JSON.parse(downloaded.stdout).zip, path.join(elsewhere, 'Card 7.zip'));
+    assert.deepEqual([...(await readZip(await readFile(path.join(elsewhere, 'Card 7.zip')))).keys()].sort(), developed);
+
+    const retried = await runCli(['--json', 'jobs', 'retry', state.jobId], { home: dir, env });
+    assert.equal(retried.code, 0, retried.stderr);
+    const { requeued, job: requeuedJob } = JSON.parse(retried.stdout);
+    assert.equal(requeued, 1, 'the failed file went back to the queue');
+    assert.notEqual(requeuedJob.status, 'completed_with_errors');
+    assert.equal((await finished(studio.key, state.jobId)).status, 'completed_with_errors', 'the broken file fails again');
+    const again = await runCli(['jobs', 'retry', randomUUID()], { home: dir, env });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /HTTP 404/);
   });
 
-  it('upload: files above 100 MB go up as multipart uploads', async () => {
+  it('upload: files (not a folder) make a draft that --job adds to; cancel; a canceled job takes no files', async () => {
+    const studio = await t.createTenant('studio');
+    const env = { REVELA_API_KEY: studio.key, REVELA_API_URL: t.baseUrl };
+    const dir = await home();
+    const folder = path.join(scratch, `loose-${randomUUID()}`);
+    await mkdir(folder);
+    await copyFile(fixture('raw', 'kodak_dc50.kdc'), path.join(folder, 'one.kdc'));
+    await copyFile(fixture('raw', 'lg_g4_h815_sample_1mp.dng'), path.join(folder, 'two.dng'));
+    await copyFile(fixture('raw', 'kodak_dc50.kdc'), path.join(folder, 'three.kdc'));
+
+    const created = await runCli(['--json', 'upload', path.join(folder, 'one.kdc'), '--name', 'Loose'], { home: dir, env });
+    assert.equal(created.code, 0, created.stderr);
+    const { job } = JSON.parse(created.stdout);
+    assert.equal(job.status, 'draft', 'without --submit the job stays a draft');
+    assert.equal(job.fileCounts.total, 1);
+
+    const added = await runCli(['--json', 'upload', path.join(folder, 'two.dng'), path.join(folder, 'three.kdc'), '--job', job.id], {
+      home: dir,
+      env,
+    });
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(JSON.parse(added.stdout).job.id, job.id);
+    assert.equal(JSON.parse(added.stdout).job.fileCounts.total, 3);
+    const files = await t.http().get(`/v1/jobs/${job.id}/files`).set('Authorization', `Bearer ${studio.key}`);
+    assert.deepEqual(files.body.items.map((f: { filename: string }) => f.filename).sort(), ['one.kdc', 'three.kdc', 'two.dng']);
+
+    const both = await runCli(['upload', folder, '--job', job.id, '--name', 'x'], { home: dir, env });
+    assert.equal(both.code, 2, 'usage error');
+    assert.match(both.stderr, /cannot be used with/);
+
+    const canceled = await runCli(['--json', 'jobs', 'cancel', job.id], { home: dir, env });
+    assert.equal(canceled.code, 0, canceled.stderr);
+    assert.equal(JSON.parse(canceled.stdout).job.status, 'canceled');
+    const twice = await runCli(['jobs', 'cancel', job.id], { home: dir, env });
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /only draft, queued or processing jobs can be canceled.*HTTP 409/);
+
+    const late = await runCli(['upload', path.join(folder, 'one.kdc'), '--job', job.id], { home: dir, env });
+    assert.equal(late.code, 1);
+    assert.match(late.stderr, /is canceled: files can be added to a draft only/);
+    const notYet = await runCli(['jobs', 'download', job.id], { home: dir, env });
+    assert.equal(notYet.code, 1, 'no ZIP for a canceled job');
+  });
+
+  it('upload: files above 100 MB go up as multipart uploads; reset connections (a part, a whole file) are retried', async () => {
     const studio = await t.createTenant('studio');
     const env = { REVELA_API_KEY: studio.key, REVELA_API_URL: t.baseUrl };
     const folder = path.join(scratch, `big-${randomUUID()}`);
     await mkdir(folder);
     const big = Buffer.alloc(101 * 1024 * 1024 + 12345, 0x5a);
     await writeFile(path.join(folder, 'huge.nef'), big);
-    const run = await runCli(['--json', 'upload', folder, '--job-name', 'Big', '--no-wait'], { home: await home(), env });
-    assert.equal(run.code, 0, run.stderr);
-    const { job } = JSON.parse(run.stdout);
-    assert.equal(job.status === 'queued' || job.status === 'processing' || job.status === 'failed', true, `submitted (${job.status})`);
-    const files = await t.http().get(`/v1/jobs/${job.id}/files`).set('Authorization', `Bearer ${studio.key}`);
-    assert.equal(files.body.items.length, 1);
-    assert.equal(files.body.items[0].bytes, big.length, 'the submit checked the stored object has every byte');
+    await copyFile(fixture('raw', 'kodak_dc50.kdc'), path.join(folder, 'small.kdc'));
+    // The network drops the first PUT of a part and the first PUT of a whole file.
+    const cut = { part: 0, whole: 0 };
+    t.s3Proxy!.cut = (method, url) => {
+      if (method !== 'PUT') return false;
+      const kind = url.searchParams.has('partNumber') ? 'part' : 'whole';
+      return ++cut[kind] === 1;
+    };
+    try {
+      const run = await runCli(['--json', 'upload', folder, '--name', 'Big', '--submit'], { home: await home(), env });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(
+        { part: cut.part > 1, whole: cut.whole > 1 },
+        { part: true, whole: true },
+        `both kinds were cut once, then sent again (${JSON.stringify(cut)})`,
+      );
+      const { job } = JSON.parse(run.stdout);
+      assert.equal(job.status === 'queued' || job.status === 'processing' || job.status === 'failed', true, `submitted (${job.status})`);
+      const files = await t.http().get(`/v1/jobs/${job.id}/files`).set('Authorization', `Bearer ${studio.key}`);
+      assert.deepEqual(
+        files.body.items.map((f: { filename: string; bytes: number }) => [f.filename, f.bytes]).sort(),
+        [
+          ['huge.nef', big.length],
+          ['small.kdc', (await stat(fixture('raw', 'kodak_dc50.kdc'))).size],
+        ],
+        'the submit checked each stored object has every byte',
+      );
+      await finished(studio.key, job.id);
+    } finally {
+      t.s3Proxy!.cut = undefined;
+    }
   });
 
   it('server validation errors are printed field by field, with a non-zero exit code', async () => {
@@ -141,13 +240,76 @@ describe('revela CLI', () => {
     const folder = path.join(scratch, `v-${randomUUID()}`);
     await mkdir(folder);
     await copyFile(fixture('raw', 'kodak_dc50.kdc'), path.join(folder, 'x.kdc'));
-    const run = await runCli(['upload', folder, '--job-name', 'x'.repeat(201)], {
+    const run = await runCli(['upload', folder, '--name', 'x'.repeat(201)], {
       home: await home(),
       env: { REVELA_API_KEY: studio.key, REVELA_API_URL: t.baseUrl },
     });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /HTTP 400/);
     assert.match(run.stderr, /^ {2}name: .+/m);
+  });
+
+  it('animals add registers an animal or prints the server’s field errors one per line; animals list searches and filters', async () => {
+    const clinic = await t.createTenant('clinic');
+    const env = { REVELA_API_KEY: clinic.key, REVELA_API_URL: t.baseUrl };
+    const dir = await home();
+    const add = (...args: string[]) => runCli(['--json', 'animals', 'add', ...args], { home: dir, env });
+
+    const rex = await add(
+      '--name',
+      'Rex',
+      '--species',
+      'dog',
+      '--tutor',
+      'Maria Silva',
+      '--microchip',
+      '900 123 456 789 012',
+      '--weight',
+      '12.5',
+    );
+    assert.equal(rex.code, 0, rex.stderr);
+    const { animal } = JSON.parse(rex.stdout);
+    assert.deepEqual(
+      [animal.name, animal.species, animal.tutor.name, animal.microchipId, animal.weightKg],
+      ['Rex', 'dog', 'Maria Silva', '900123456789012', 12.5],
+    );
+    assert.equal((await add('--name', 'Mia', '--species', 'cat', '--tutor', 'João Costa', '--neutered')).code, 0);
+    const human = await runCli(['animals', 'add', '--name', 'Bolt', '--species', 'dog', '--tutor', 'Ana'], { home: dir, env });
+    assert.match(human.stdout, /^Registered Bolt \(dog\) as [0-9a-f-]{36}\.$/m);
+
+    const bad = await runCli(['animals', 'add', '--name', 'Nessie', '--species', 'dragon', '--weight', 'heavy', '--tutor-email', 'nope'], {
+      home: dir,
+      env,
+    });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /HTTP 400/);
+    assert.match(bad.stderr, /^ {2}species: .+/m);
+    assert.match(bad.stderr, /^ {2}weightKg: .+/m);
+    assert.match(bad.stderr, /^ {2}tutor\.name: .+/m);
+    assert.match(bad.stderr, /^ {2}tutor\.email: .+/m);
+    const badJson = await add('--name', 'Nessie', '--species', 'dragon', '--tutor', 'Ana');
+    assert.equal(badJson.code, 1);
+    assert.deepEqual(
+      JSON.parse(badJson.stdout).error.errors.map((e: { field: string }) => e.field),
+      ['species'],
+    );
+
+    const list = async (...args: string[]) => {
+      const run = await runCli(['--json', 'animals', 'list', ...args], { home: dir, env });
+      assert.equal(run.code, 0, run.stderr);
+      return JSON.parse(run.stdout)
+        .items.map((a: { name: string }) => a.name)
+        .sort();
+    };
+    assert.deepEqual(await list(), ['Bolt', 'Mia', 'Rex']);
+    assert.deepEqual(await list('--species', 'dog'), ['Bolt', 'Rex']);
+    assert.deepEqual(await list('--search', 'silva'), ['Rex'], 'by tutor name');
+    assert.deepEqual(await list('--search', '900123'), ['Rex'], 'by microchip');
+    const text = await runCli(['animals', 'list', '--species', 'cat'], { home: dir, env });
+    assert.match(text.stdout, /^[0-9a-f-]{36} {2}cat +Mia {2}\(tutor: João Costa\)$/m);
+    const wrong = await runCli(['animals', 'list', '--species', 'dragon'], { home: dir, env });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /species/);
   });
 
   it('photos add uploads several photos with progress and reports each ready or failed with the reason', async () => {
@@ -190,7 +352,7 @@ describe('revela CLI', () => {
     await mkdir(folder);
     await copyFile(fixture('raw', 'lg_g4_h815_sample_1mp.dng'), path.join(folder, 'one.dng'));
     const quote = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
-    const command = [process.execPath, REVELA_BIN, 'upload', folder, '--job-name', 'On a terminal'].map(quote).join(' ');
+    const command = [process.execPath, REVELA_BIN, 'upload', folder, '--name', 'On a terminal', '--download', folder].map(quote).join(' ');
     // util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would.
     // (asynchronously: the API under test runs in this very process)
     const child = spawn('script', ['-qec', command, '/dev/null'], {

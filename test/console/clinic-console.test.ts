@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { image } from '../clinic/photo-helpers.js';
-import { horizontalOverflow, imagesLoaded, launchBrowser, signIn, waitForCount } from '../support/browser.js';
+import { horizontalOverflow, imagesLoaded, launchBrowser, saveScreenshot, signIn, waitForCount } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -32,6 +32,7 @@ describe('web console: clinic', () => {
     await wrong.getByLabel('API key').press('Enter'); // the keyboard is enough
     const alert = await wrong.getByRole('alert').textContent();
     assert.ok(alert && alert.length > 0, 'the problem detail is shown');
+    await saveScreenshot(wrong, 'sign-in-refused');
     assert.equal(await wrong.evaluate('sessionStorage.length'), 0, 'the wrong key is forgotten');
     await wrong.close();
 
@@ -63,6 +64,7 @@ describe('web console: clinic', () => {
     assert.match(message ?? '', /microchip/i, "the server's message sits under the microchip field");
     assert.equal(await page.getByLabel('Microchip').getAttribute('aria-invalid'), 'true');
     assert.equal(await page.locator('.field-error').count(), 1, 'only the wrong field is marked');
+    await saveScreenshot(page, 'clinic-field-error');
     const stored = await t.http().get('/v1/animals').set('Authorization', `Bearer ${clinic.key}`);
     assert.equal(stored.body.items.length, 0, 'nothing was registered');
 
@@ -107,6 +109,7 @@ describe('web console: clinic', () => {
       "the API's 415 detail, next to the file",
     );
     assert.equal(await grid.locator('li').count(), 3, 'the refused file is not in the grid');
+    await saveScreenshot(page, 'clinic-animal-photos');
 
     // Editing keeps the server's rules too, and saves.
     await page.getByRole('link', { name: 'Edit' }).click();
@@ -139,6 +142,7 @@ describe('web console: clinic', () => {
     await list.getByRole('link').nth(19).waitFor();
     assert.equal(await list.getByRole('link').count(), 20, 'a page holds 20 animals');
     const firstPage = await list.getByRole('link').allTextContents();
+    await saveScreenshot(page, 'clinic-animal-list-phone');
     await page.getByRole('button', { name: 'Next page' }).click();
     await waitForCount(page, 'ul[aria-label="Animals"] a', 3);
     const secondPage = await list.getByRole('link').allTextContents();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, signIn } from '../support/browser.js';
+import { launchBrowser, saveScreenshot, signIn } from '../support/browser.js';
 import { fixture } from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { readZip } from '../support/zip.js';
@@ -68,6 +68,7 @@ describe('web console: studio', () => {
     const done = page.locator('table.files tr', { hasText: 'kodak_dc50.kdc' });
     assert.equal(await done.locator('td').nth(2).textContent(), 'done');
 
+    await saveScreenshot(page, 'studio-job-finished');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download ZIP/ }).click()]);
     assert.equal(download.suggestedFilename(), 'Wedding Silva.zip');
     const entries = await readZip(await readFile(await download.path()));
@@ -77,6 +78,22 @@ describe('web console: studio', () => {
       'lg_g4_h815_sample_1mp_thumb.webp',
       'lg_g4_h815_sample_1mp_web.jpg',
     ]);
+
+    // Retry sends the failed file back to the workers; it fails again (it is broken), a second time.
+    const auth = { Authorization: `Bearer ${studio.key}` };
+    const jobId = page.url().split('/').pop()!;
+    const brokenFile = async () =>
+      (await t.http().get(`/v1/jobs/${jobId}/files`).set(auth)).body.items.find(
+        (f: { filename: string }) => f.filename === 'iphone12pro_pruned.dng',
+      );
+    const before = await brokenFile();
+    await page.getByRole('button', { name: 'Retry failed files' }).click();
+    assert.equal(await page.getByRole('status').textContent(), '1 failed file re-queued.');
+    await page.getByText('Status: completed with errors').waitFor({ timeout: 300_000 });
+    const after = await brokenFile();
+    assert.equal(after.status, 'failed');
+    assert.ok(new Date(after.finishedAt) > new Date(before.finishedAt), 'the file was processed again');
+    await page.getByRole('link', { name: /Download ZIP/ }).waitFor();
 
     await page.getByRole('link', { name: '← Jobs' }).click();
     const jobs = page.getByRole('list', { name: 'Jobs' });
@@ -118,6 +135,7 @@ describe('web console: studio', () => {
       assert.equal(await row.locator('td').nth(2).textContent(), 'failed');
       assert.ok(((await row.locator('td').nth(3).textContent()) ?? '').length > 5, 'the reason is shown next to the file');
       assert.equal(await page.getByRole('link', { name: /Download ZIP/ }).count(), 0, 'nothing to download');
+      await saveScreenshot(page, 'studio-multipart-failed');
       await context.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

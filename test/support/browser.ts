@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
@@ -73,4 +74,13 @@ async function waitUntil(page: Page, expression: string, what: string, timeoutMs
 /** How many CSS pixels the page is wider than the window (0: nothing needs sideways scrolling). */
 export async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+}
+
+/** Where the browser tests keep the latest screenshot of each screen they reach (shown in the README). */
+export const SCREENSHOTS = path.resolve('docs/screenshots');
+
+/** Saves what the page shows as docs/screenshots/{name}.png (the whole page, no caret or animation). */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
 }

@@ -16,6 +16,8 @@ export interface S3FaultProxy {
   fault: S3Fault;
   /** Extra latency before a request is forwarded (e.g. to keep a worker's files in flight longer). */
   delay?: (method: string, path: string) => number;
+  /** Requests to answer by resetting the connection, as a flaky network does (e.g. the first upload PUT). */
+  cut?: (method: string, url: URL) => boolean;
   /** Requests that met a fault, by fault. */
   readonly faulted: Record<Exclude<S3Fault, 'none'>, number>;
   /** Multipart uploads created through the proxy and neither completed nor aborted. */
@@ -65,6 +67,10 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
     const url = new URL(req.url ?? '/', 'http://proxy');
     const wait = proxy.delay?.(req.method ?? 'GET', url.pathname) ?? 0;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (proxy.cut?.(req.method ?? 'GET', url)) {
+      req.socket.destroy();
+      return;
+    }
     if (fault === 'down') {
       faulted.down += 1;
       req.socket.destroy();

@@ -1,9 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { connect } from './client.js';
-import { jobsListCommand, jobsShowCommand } from './commands/jobs.js';
+import { animalsAddCommand, type AnimalsAddOptions, animalsListCommand } from './commands/animals.js';
+import { jobsCancelCommand, jobsDownloadCommand, jobsListCommand, jobsRetryCommand, jobsShowCommand } from './commands/jobs.js';
 import { loginCommand } from './commands/login.js';
 import { photosAddCommand } from './commands/photos.js';
-import { uploadCommand } from './commands/upload.js';
+import { uploadCommand, type UploadOptions } from './commands/upload.js';
 import { EXIT, Output, reportFailure } from './output.js';
 
 /** `revela`: the command-line client of the Revela API, built on the SDK (libs/sdk). */
@@ -43,17 +44,31 @@ program
 
 program
   .command('upload')
-  .description('studio: upload a folder of RAW files as a job, submit it, wait, and download the ZIP; re-run to resume')
-  .argument('<folder>', 'folder with the files (sub-folders included, hidden files skipped)')
-  .requiredOption('--job-name <name>', 'the job name (also the ZIP name)')
-  .option('--preset <file.json>', 'processing preset as JSON (see POST /v1/jobs)')
+  .description('studio: upload RAW files into a job; re-run the same command to resume (nothing is sent twice)')
+  .argument('<paths...>', 'a folder (sub-folders included, hidden files skipped) or files')
+  .addOption(new Option('--job <id>', 'add the files to this existing draft job').conflicts('name'))
+  .option('--name <name>', 'create a job with this name (default: the folder name, or the job this folder was last uploaded to)')
+  .option('--preset <file.json>', 'processing preset as JSON (see POST /v1/jobs); with --job it replaces the draft’s preset')
+  .option('--submit', 'submit the job once every file is uploaded (without it the job stays a draft)')
+  .option('--wait', 'wait until the workers have finished the job (implies --submit)')
+  .option('--download <dir>', 'save the job’s ZIP into this folder (implies --wait)')
   .option('--concurrency <n>', 'files uploaded at once', positiveInt, 4)
-  .option('--no-wait', 'submit and exit without waiting for the job')
-  .option('--output <folder>', 'where to save the ZIP (default: the uploaded folder)')
-  .action((folder: string, options: { jobName: string; preset?: string; concurrency: number; wait: boolean; output?: string }) =>
+  .addHelpText(
+    'after',
+    `
+--download implies --wait, which implies --submit. Progress is kept in .revela-upload.json in the
+folder (for files: the folder holding them all); after Ctrl-C or a dropped connection, run the same
+command again. Network errors are retried with backoff.
+
+Examples:
+  revela upload /media/card/DCIM --name "Wedding Silva" --download ~/zips
+  revela upload a.nef b.nef --name "Proofs"          # a draft; add more later:
+  revela upload c.nef --job <jobId> --submit --wait`,
+  )
+  .action((paths: string[], options: UploadOptions) =>
     run(async (out, g) => {
       const { client, apiUrl } = await connect(g.apiUrl);
-      return uploadCommand(client, apiUrl, folder, options, out);
+      return uploadCommand(client, apiUrl, paths, options, out);
     })(),
   );
 
@@ -78,6 +93,52 @@ jobs
   .description('a job with every file, its status and failure reason')
   .argument('<jobId>')
   .action((id: string) => run(async (out, g) => jobsShowCommand((await connect(g.apiUrl)).client, id, out))());
+
+jobs
+  .command('cancel')
+  .description('cancel a draft, queued or processing job')
+  .argument('<jobId>')
+  .action((id: string) => run(async (out, g) => jobsCancelCommand((await connect(g.apiUrl)).client, id, out))());
+jobs
+  .command('retry')
+  .description('send the failed files of a finished job back to the workers')
+  .argument('<jobId>')
+  .action((id: string) => run(async (out, g) => jobsRetryCommand((await connect(g.apiUrl)).client, id, out))());
+jobs
+  .command('download')
+  .description('save the ZIP of a finished job')
+  .argument('<jobId>')
+  .option('--output <dir>', 'where to save it (default: the current folder)')
+  .action((id: string, options: { output?: string }) =>
+    run(async (out, g) => jobsDownloadCommand((await connect(g.apiUrl)).client, id, options, out))(),
+  );
+
+const animals = program.command('animals').description('clinic: animals');
+animals
+  .command('list')
+  .description('list animals, optionally matching a search or of one species')
+  .option('--search <text>', 'name, microchip or tutor name (case-insensitive)')
+  .option('--species <species>', 'only this species (dog, cat, …)')
+  .action((options: { search?: string; species?: string }) =>
+    run(async (out, g) => animalsListCommand((await connect(g.apiUrl)).client, options, out))(),
+  );
+animals
+  .command('add')
+  .description('register an animal; the API checks every field and names each one it refuses')
+  .option('--name <name>', 'the animal’s name (required)')
+  .option('--species <species>', 'dog, cat, … (required)')
+  .option('--tutor <name>', 'the tutor’s (owner’s) name (required)')
+  .option('--tutor-phone <phone>')
+  .option('--tutor-email <email>')
+  .option('--sex <sex>', 'female, male or unknown')
+  .option('--breed <breed>')
+  .option('--birth-date <YYYY-MM-DD>')
+  .option('--microchip <id>')
+  .option('--weight <kg>')
+  .option('--neutered', 'neutered or spayed')
+  .option('--no-neutered', 'not neutered')
+  .option('--notes <text>')
+  .action((options: AnimalsAddOptions) => run(async (out, g) => animalsAddCommand((await connect(g.apiUrl)).client, options, out))());
 
 const photos = program.command('photos').description('clinic: animal photos');
 photos

@@ -1,5 +1,7 @@
+import { mkdir } from 'node:fs/promises';
 import { paginate, type RevelaClient, type Schemas, unwrap } from '#sdk';
-import type { Output } from '../output.js';
+import { downloadArchive } from '../jobs/download.js';
+import { EXIT, type Output } from '../output.js';
 
 type Job = Schemas['JobDto'];
 const status = (s: string) => s.replace(/_/g, ' ');
@@ -37,4 +39,34 @@ export async function jobsShowCommand(client: RevelaClient, id: string, out: Out
   ];
   out.result({ job, files }, lines.join('\n'));
   return 0;
+}
+
+/** `revela jobs cancel <id>`: stops a draft, queued or processing job (409 otherwise). */
+export async function jobsCancelCommand(client: RevelaClient, id: string, out: Output): Promise<number> {
+  const job = await unwrap(client.POST('/v1/jobs/{id}/cancel', { params: { path: { id } } }));
+  out.result({ job }, `Job ${job.name} (${job.id}) ${status(job.status)}.`);
+  return 0;
+}
+
+/** `revela jobs retry <id>`: sends a finished job's failed files back to the queue. */
+export async function jobsRetryCommand(client: RevelaClient, id: string, out: Output): Promise<number> {
+  const { requeued, job } = await unwrap(client.POST('/v1/jobs/{id}/retry', { params: { path: { id } } }));
+  out.result(
+    { requeued, job },
+    `Re-queued ${requeued} failed file${requeued === 1 ? '' : 's'} of ${job.name} (${job.id}); it is ${status(job.status)}.`,
+  );
+  return 0;
+}
+
+/** `revela jobs download <id> [--output DIR]`: saves a finished job's ZIP. */
+export async function jobsDownloadCommand(client: RevelaClient, id: string, options: { output?: string }, out: Output): Promise<number> {
+  const folder = options.output ?? process.cwd();
+  await mkdir(folder, { recursive: true });
+  const zip = await downloadArchive(client, id, folder);
+  if (!zip) {
+    out.result({ zip: null }, 'No ZIP: no file of the job succeeded.');
+    return EXIT.failure;
+  }
+  out.result({ zip }, `ZIP: ${zip}`);
+  return EXIT.ok;
 }

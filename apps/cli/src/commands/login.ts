@@ -1,4 +1,5 @@
-import { createRevelaClient, unwrap } from '#sdk';
+import { unwrap } from '#sdk';
+import { sdkClient } from '../client.js';
 import { configPath, DEFAULT_API_URL, readStoredConfig, storeConfig, UsageError } from '../config.js';
 import type { Output } from '../output.js';
 
@@ -54,7 +55,7 @@ export async function loginCommand(options: { apiUrl?: string; key?: string }, o
     (process.stdin.isTTY ? await prompt('API key: ') : await readAll(process.stdin))
   ).trim();
   if (!key) throw new UsageError('No API key given: paste it at the prompt, pipe it in, or set REVELA_API_KEY.');
-  const tenant = await unwrap(createRevelaClient({ baseUrl: apiUrl, apiKey: key }).GET('/v1/tenant'));
+  const tenant = await unwrap(sdkClient(apiUrl, key).GET('/v1/tenant'));
   const file = configPath();
   await storeConfig({ apiUrl, apiKey: key }, file);
   out.result(

@@ -1,40 +1,50 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { paginate, type RevelaClient, RevelaProblem, type Schemas, unwrap } from '#sdk';
 import { UsageError } from '../config.js';
 import { downloadArchive } from '../jobs/download.js';
 import { waitForJob } from '../jobs/wait.js';
 import { EXIT, type Output } from '../output.js';
 import { jobProgress, transferProgress } from '../progress.js';
-import { type LocalFile, scanFolder } from '../upload/scan.js';
+import { type LocalFile, scanInputs } from '../upload/scan.js';
 import { loadState, StateStore, statePath, type UploadState } from '../upload/state.js';
 import { uploadThroughApi, uploadToTarget } from '../upload/transfer.js';
 
 export interface UploadOptions {
-  jobName: string;
+  /** Add to this existing draft job. */
+  job?: string;
+  /** Create a job with this name (default: the folder's name), unless this folder's state names one. */
+  name?: string;
   preset?: string;
+  submit?: boolean;
+  wait?: boolean;
+  download?: string;
   concurrency: number;
-  wait: boolean;
-  output?: string;
 }
 
 /**
- * `revela upload <folder> --job-name …`: creates the job (or resumes the one this folder's state
- * names), declares and uploads every file not uploaded yet, submits, waits, downloads the ZIP.
+ * `revela upload <folder|files…>`: uploads every file not uploaded yet into a new job (`--name`) or
+ * an existing draft (`--job`), resuming from the state file the last run left; then, as asked,
+ * submits (`--submit`), waits for the workers (`--wait`, implies --submit) and saves the ZIP
+ * (`--download DIR`, implies --wait).
  */
 export async function uploadCommand(
   client: RevelaClient,
   apiUrl: string,
-  folder: string,
+  inputs: string[],
   options: UploadOptions,
   out: Output,
 ): Promise<number> {
-  const info = await stat(folder).catch(() => null);
-  if (!info?.isDirectory()) throw new UsageError(`${folder} is not a folder.`);
-  const files = await scanFolder(folder);
-  if (files.length === 0) throw new UsageError(`${folder} holds no files to upload.`);
+  const wait = Boolean(options.wait || options.download);
+  const submit = Boolean(options.submit || wait);
+  const { base, files } = await scanInputs(inputs).catch((error: unknown) => {
+    throw new UsageError((error as Error).message);
+  });
+  if (files.length === 0) throw new UsageError(`${inputs.join(', ')}: no files to upload.`);
+  if (options.download) await mkdir(options.download, { recursive: true });
 
-  const store = await openJob(client, apiUrl, folder, options, out);
+  const store = await openJob(client, apiUrl, base, options, out);
   const { state } = store;
   if (!state.submitted) {
     const failures = await uploadAll(client, store, files, options.concurrency, out);
@@ -51,17 +61,20 @@ export async function uploadCommand(
       process.stderr.write(`revela: ${failures.length} of ${files.length} files failed to upload; run the same command again to resume.\n`);
       return EXIT.failure;
     }
-    await unwrap(client.POST('/v1/jobs/{id}/submit', { params: { path: { id: state.jobId } } }));
-    state.submitted = true;
-    await store.save();
-    out.info(`Submitted job ${state.jobName} (${state.jobId}).`);
+    if (submit) {
+      await unwrap(client.POST('/v1/jobs/{id}/submit', { params: { path: { id: state.jobId } } }));
+      state.submitted = true;
+      await store.save();
+      out.info(`Submitted job ${state.jobName} (${state.jobId}).`);
+    }
   } else {
     out.info(`Job ${state.jobName} (${state.jobId}) was already submitted.`);
   }
 
-  if (!options.wait) {
+  if (!wait) {
     const job = await unwrap(client.GET('/v1/jobs/{id}', { params: { path: { id: state.jobId } } }));
-    out.result({ job }, `Job ${job.id} ${job.status.replace(/_/g, ' ')}.`);
+    const next = job.status === 'draft' ? ` Add more with --job ${job.id}, or submit with --submit.` : '';
+    out.result({ job }, `Job ${job.name} (${job.id}) ${job.status.replace(/_/g, ' ')}: ${job.fileCounts.total} files.${next}`);
     return EXIT.ok;
   }
   const bar = jobProgress(out);
@@ -69,40 +82,63 @@ export async function uploadCommand(
     bar.update(j.status.replace(/_/g, ' '), j.progress, j.fileCounts.done, j.fileCounts.failed, j.fileCounts.total),
   ).finally(() => bar.stop());
   const failed = await failedFiles(client, state.jobId);
-  const zip =
-    job.status === 'completed' || job.status === 'completed_with_errors'
-      ? await downloadArchive(client, state.jobId, options.output ?? folder)
-      : null;
+  const finished = job.status === 'completed' || job.status === 'completed_with_errors';
+  const zip = finished && options.download ? await downloadArchive(client, state.jobId, options.download) : null;
   const lines = [
     `Job ${job.name} ${job.status.replace(/_/g, ' ')}: ${job.fileCounts.done} done, ${job.fileCounts.failed} failed.`,
     ...failed.map((f) => `  failed: ${f.filename}: ${f.error ?? 'no reason given'}`),
-    zip ? `ZIP: ${zip}` : 'No ZIP (no file succeeded).',
+    ...(options.download ? [zip ? `ZIP: ${zip}` : 'No ZIP (no file succeeded).'] : []),
   ];
   out.result({ job, zip, failedFiles: failed.map((f) => ({ id: f.id, filename: f.filename, error: f.error })) }, lines.join('\n'));
   return job.status === 'completed' ? EXIT.ok : job.status === 'completed_with_errors' ? EXIT.partial : EXIT.failure;
 }
 
-/** The job to upload into: the one this folder's state file names (same API and job name), or a new one. */
-async function openJob(client: RevelaClient, apiUrl: string, folder: string, options: UploadOptions, out: Output): Promise<StateStore> {
-  const file = statePath(folder);
+/**
+ * The job to upload into: with `--job`, that draft; otherwise the one this folder's state names (same
+ * API, and the same name when `--name` is given), or a new one named `--name` or after the folder.
+ */
+async function openJob(client: RevelaClient, apiUrl: string, base: string, options: UploadOptions, out: Output): Promise<StateStore> {
+  const file = statePath(base);
   const previous = await loadState(file);
-  if (previous && previous.apiUrl === apiUrl && previous.jobName === options.jobName) {
-    const job = await unwrap(client.GET('/v1/jobs/{id}', { params: { path: { id: previous.jobId } } })).catch((error: unknown) => {
-      if (error instanceof RevelaProblem && error.status === 404) return null;
+  const sameJob =
+    previous !== null &&
+    previous.apiUrl === apiUrl &&
+    (options.job ? previous.jobId === options.job : options.name === undefined || previous.jobName === options.name);
+  const getJob = (id: string) =>
+    unwrap(client.GET('/v1/jobs/{id}', { params: { path: { id } } })).catch((error: unknown) => {
+      if (error instanceof RevelaProblem && error.status === 404 && !options.job) return null;
       throw error;
     });
-    if (job) {
+  if (previous && sameJob) {
+    const job = await getJob(previous.jobId);
+    // A canceled job takes no more files: --job says so (below); otherwise a new job starts.
+    if (job && job.status !== 'canceled') {
       const uploaded = Object.values(previous.files).filter((f) => f.uploaded).length;
       out.info(`Resuming job ${job.name} (${job.id}, ${job.status.replace(/_/g, ' ')}): ${uploaded} files already uploaded.`);
       return new StateStore(file, { ...previous, submitted: previous.submitted || job.status !== 'draft' });
     }
   }
-  const preset = options.preset ? await readPreset(options.preset) : undefined;
-  const job = await unwrap(
-    client.POST('/v1/jobs', { body: { name: options.jobName, preset }, params: { header: { 'Idempotency-Key': randomUUID() } } }),
-  );
-  out.info(`Created job ${job.name} (${job.id}).`);
-  const state: UploadState = { apiUrl, jobName: options.jobName, jobId: job.id, submitted: false, files: {} };
+  let job: Schemas['JobDto'];
+  if (options.job) {
+    job = (await getJob(options.job))!;
+    if (job.status !== 'draft')
+      throw new Error(`Job ${job.name} (${job.id}) is ${job.status.replace(/_/g, ' ')}: files can be added to a draft only.`);
+    if (options.preset)
+      job = await unwrap(
+        client.PATCH('/v1/jobs/{id}', { params: { path: { id: job.id } }, body: { preset: await readPreset(options.preset) } }),
+      );
+    out.info(`Adding to job ${job.name} (${job.id}).`);
+  } else {
+    const preset = options.preset ? await readPreset(options.preset) : undefined;
+    job = await unwrap(
+      client.POST('/v1/jobs', {
+        body: { name: options.name ?? path.basename(base), preset },
+        params: { header: { 'Idempotency-Key': randomUUID() } },
+      }),
+    );
+    out.info(`Created job ${job.name} (${job.id}).`);
+  }
+  const state: UploadState = { apiUrl, jobName: job.name, jobId: job.id, submitted: false, files: {} };
   const store = new StateStore(file, state);
   await store.save();
   return store;

@@ -26,3 +26,43 @@ export async function scanFolder(folder: string): Promise<LocalFile[]> {
   }
   return files.sort((a, b) => a.relativePath.localeCompare(b.relativePath));
 }
+
+export interface UploadSet {
+  /** Where the resume state lives: the folder given, or the folder that holds every path given. */
+  base: string;
+  files: LocalFile[];
+}
+
+/**
+ * The files to upload from the command line: each folder scanned as above, each file as it is.
+ * Paths are kept relative to the folder holding them all, so the same arguments find the same state.
+ */
+export async function scanInputs(inputs: string[]): Promise<UploadSet> {
+  const resolved = inputs.map((input) => path.resolve(input));
+  const infos = await Promise.all(resolved.map((input) => stat(input).catch(() => null)));
+  const missing = resolved.filter((_, i) => !infos[i]?.isDirectory() && !infos[i]?.isFile());
+  if (missing.length) throw new Error(`No such file or folder: ${missing.join(', ')}`);
+  const base = commonFolder(resolved.map((input, i) => (infos[i]!.isDirectory() ? input : path.dirname(input))));
+  const byPath = new Map<string, LocalFile>();
+  for (const [i, input] of resolved.entries()) {
+    const found = infos[i]!.isDirectory()
+      ? await scanFolder(input)
+      : [{ relativePath: '', absolutePath: input, filename: path.basename(input), bytes: infos[i]!.size, mtimeMs: infos[i]!.mtimeMs }];
+    for (const file of found) {
+      if (file.bytes === 0) continue;
+      byPath.set(file.absolutePath, { ...file, relativePath: path.relative(base, file.absolutePath) });
+    }
+  }
+  return { base, files: [...byPath.values()].sort((a, b) => a.relativePath.localeCompare(b.relativePath)) };
+}
+
+function commonFolder(folders: string[]): string {
+  let common = folders[0].split(path.sep);
+  for (const folder of folders.slice(1)) {
+    const parts = folder.split(path.sep);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.join(path.sep) || path.sep;
+}

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { type RevelaClient, type Schemas, unwrap } from '#sdk';
+import { isNetworkError, retrying } from '../retry.js';
 
 type UploadTarget = Schemas['UploadTargetDto'];
 export type OnBytes = (delta: number) => void;
@@ -17,20 +18,26 @@ function slice(file: string, start: number, end: number, onBytes: OnBytes): Read
   return Readable.toWeb(createReadStream(file, { start, end: end - 1 }).pipe(counter));
 }
 
-/** Retries a network failure or a 5xx from storage a few times, taking back the bytes it had counted. */
-async function withRetries<T>(attempt: (onBytes: OnBytes) => Promise<T>, onBytes: OnBytes, tries = 3): Promise<T> {
-  for (let i = 1; ; i++) {
-    let sent = 0;
-    try {
-      return await attempt((delta) => {
-        sent += delta;
-        onBytes(delta);
-      });
-    } catch (error) {
-      onBytes(-sent);
-      if (i >= tries || (error as { retryable?: boolean }).retryable === false) throw error;
-    }
-  }
+/**
+ * Retries a network failure or a 5xx from storage with backoff (see retry.ts), taking back the bytes
+ * the failed attempt had counted; a refusal (4xx) is final.
+ */
+function withRetries<T>(attempt: (onBytes: OnBytes) => Promise<T>, onBytes: OnBytes): Promise<T> {
+  return retrying(
+    async () => {
+      let sent = 0;
+      try {
+        return await attempt((delta) => {
+          sent += delta;
+          onBytes(delta);
+        });
+      } catch (error) {
+        onBytes(-sent);
+        throw error;
+      }
+    },
+    (error) => (error as { retryable?: boolean }).retryable ?? isNetworkError(error),
+  );
 }
 
 /** One presigned PUT of a byte range; answers the ETag. */
@@ -121,7 +128,8 @@ export async function uploadThroughApi(
           duplex: 'half',
         } as never),
       ).catch((error: unknown) => {
-        throw Object.assign(error as Error, { retryable: ((error as { status?: number }).status ?? 500) >= 500 });
+        const status = (error as { status?: number }).status;
+        throw Object.assign(error as Error, { retryable: status === undefined ? isNetworkError(error) : status >= 500 });
       }),
     onBytes,
   );

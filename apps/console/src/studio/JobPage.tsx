@@ -9,6 +9,8 @@ import { RawUploader } from './RawUploader.js';
 import { useJob } from './useJob.js';
 
 const FINISHED = new Set(['completed', 'completed_with_errors']);
+/** What POST /v1/jobs/{id}/retry accepts: a finished job with failed files. */
+const RETRYABLE = new Set(['completed_with_errors', 'failed']);
 
 /** One job: add files while it is a draft, submit, watch it develop, download the ZIP. */
 export function JobPage({ client, jobId }: { client: RevelaClient; jobId: string }) {
@@ -16,10 +18,11 @@ export function JobPage({ client, jobId }: { client: RevelaClient; jobId: string
   const [busy, setBusy] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [download, setDownload] = useState<Schemas['JobDownloadDto'] | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const finished = job ? FINISHED.has(job.status) : false;
   useEffect(() => {
-    if (!finished) return;
+    if (!finished) return setDownload(null);
     unwrap(client.GET('/v1/jobs/{id}/download', { params: { path: { id: jobId } } })).then(setDownload, (failure: unknown) =>
       setSubmitError(describeError(failure)),
     );
@@ -33,6 +36,21 @@ export function JobPage({ client, jobId }: { client: RevelaClient; jobId: string
       setSubmitError(describeError(failure));
     }
     await refresh();
+  };
+
+  const retry = async () => {
+    setSubmitError(null);
+    setNotice(null);
+    setBusy(true);
+    let requeued: number | null = null;
+    try {
+      ({ requeued } = await unwrap(client.POST('/v1/jobs/{id}/retry', { params: { path: { id: jobId } } })));
+    } catch (failure) {
+      setSubmitError(describeError(failure));
+    }
+    await refresh();
+    setBusy(false);
+    if (requeued !== null) setNotice(`${requeued} failed ${requeued === 1 ? 'file' : 'files'} re-queued.`);
   };
 
   if (!job) return <ErrorNotice message={error} />;
@@ -54,6 +72,16 @@ export function JobPage({ client, jobId }: { client: RevelaClient; jobId: string
             Submit job
           </button>
         </>
+      )}
+      {RETRYABLE.has(job.status) && job.fileCounts.failed > 0 && (
+        <button type="button" disabled={busy} onClick={() => void retry()}>
+          Retry failed files
+        </button>
+      )}
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
       )}
       <ErrorNotice message={submitError ?? error} />
       {download?.archive && (
