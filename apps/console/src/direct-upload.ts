@@ -8,7 +8,12 @@ type UploadTarget = Schemas['UploadTargetDto'];
 const FORBIDDEN = new Set(['content-length', 'host', 'connection']);
 
 /** One presigned PUT straight to storage with XMLHttpRequest (for its progress); answers the ETag. */
-function putToStorage(url: string, headers: Record<string, string>, body: Blob, onProgress: (sent: number) => void): Promise<string> {
+export function putToStorage(
+  url: string,
+  headers: Record<string, string>,
+  body: Blob,
+  onProgress: (sent: number) => void,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);

@@ -4,7 +4,7 @@ import { describeError, type RevelaClient } from '../api.js';
 import { FilePicker } from '../ui/FilePicker.js';
 import { statusLabel } from '../ui/format.js';
 import { ProgressBar } from '../ui/ProgressBar.js';
-import { uploadFetch } from '../upload-fetch.js';
+import { putToStorage } from '../direct-upload.js';
 import { runPool } from '../pool.js';
 import type { Photo } from './usePhotos.js';
 
@@ -14,12 +14,27 @@ interface Upload {
   sent: number;
   total: number;
   photoId?: string;
+  uploaded?: boolean;
   error?: string;
 }
 
+/** Browsers leave `File.type` empty for some image types (HEIC on most systems): the extension decides then. */
+const TYPE_BY_EXTENSION: Record<string, string> = {
+  heic: 'image/heic',
+  heif: 'image/heif',
+  avif: 'image/avif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+};
+
+function photoContentType(file: File): string {
+  return file.type || TYPE_BY_EXTENSION[file.name.split('.').pop()?.toLowerCase() ?? ''] || 'application/octet-stream';
+}
+
 /**
- * Several photos at once, two in flight, each streamed through the API (multipart/form-data, same
- * origin) with its own progress; then its processing status and failure reason from the photo list.
+ * Several photos at once, two in flight: each is declared through the SDK and sent straight to
+ * storage with its presigned PUT (with its own progress bar); then its processing status and
+ * failure reason come from the photo list.
  */
 export function PhotoUploader({
   client,
@@ -39,18 +54,17 @@ export function PhotoUploader({
     const batch = files.map((file) => ({ file, upload: { key: crypto.randomUUID(), name: file.name, sent: 0, total: file.size } }));
     setUploads((all) => [...all, ...batch.map((b) => b.upload)]);
     void runPool(batch, 2, async ({ file, upload }) => {
-      const form = new FormData();
-      form.append('file', file, file.name);
       try {
-        const photo = await unwrap(
+        const declared = await unwrap(
           client.POST('/v1/animals/{animalId}/photos', {
             params: { path: { animalId } },
-            body: form as never,
-            bodySerializer: (body: unknown) => body as FormData,
-            fetch: uploadFetch(form, (sent, total) => update(upload.key, { sent, total })),
+            body: { contentType: photoContentType(file), filename: file.name, bytes: file.size },
           }),
         );
-        update(upload.key, { sent: upload.total, photoId: 'photo' in photo ? photo.photo.id : photo.id });
+        if (!('upload' in declared)) throw new Error('the API answered without an upload target');
+        update(upload.key, { photoId: declared.photo.id });
+        await putToStorage(declared.upload.url, declared.upload.headers, file, (sent) => update(upload.key, { sent }));
+        update(upload.key, { sent: file.size, uploaded: true });
         onUploaded();
       } catch (failure) {
         update(upload.key, { error: describeError(failure) });
@@ -64,7 +78,7 @@ export function PhotoUploader({
       {uploads.length > 0 && (
         <ul className="uploads" aria-label="Uploads">
           {uploads.map((upload) => {
-            const photo = photos.find((p) => p.id === upload.photoId);
+            const photo = upload.uploaded ? photos.find((p) => p.id === upload.photoId) : undefined;
             const status = upload.error ? 'upload failed' : photo ? statusLabel(photo.status) : 'uploading';
             return (
               <li key={upload.key} className={upload.error || photo?.status === 'failed' ? 'failed' : ''}>
