@@ -44,19 +44,28 @@ function toUsageRow(row: UsageSqlRow): TenantUsageRow {
   };
 }
 import type { IssuedApiKey } from './api-key-token.js';
-import { insertApiKey } from './api-keys.repository.js';
+import { insertApiKey, keyDetails } from './api-keys.repository.js';
+import { recordAuditEvent } from '../audit/audit-trail.js';
 
 @Injectable()
 export class TenantsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Sets or clears the suspension; false when there is no such tenant. */
+  /** Sets or clears the suspension, with its audit event; false when there is no such tenant. */
   async setSuspended(id: string, suspended: boolean): Promise<boolean> {
-    const rows: unknown = await this.db.query(
-      `UPDATE tenants SET suspended_at = CASE WHEN $2 THEN coalesce(suspended_at, now()) END WHERE id = $1 RETURNING id`,
-      [id, suspended],
-    );
-    return rowsOf(rows).length === 1;
+    return this.db.transaction(async (manager) => {
+      const rows: unknown = await manager.query(
+        `UPDATE tenants SET suspended_at = CASE WHEN $2 THEN coalesce(suspended_at, now()) END WHERE id = $1 AND deleting_at IS NULL RETURNING id`,
+        [id, suspended],
+      );
+      if (rowsOf(rows).length !== 1) return false;
+      await recordAuditEvent(manager, {
+        tenantId: id,
+        action: suspended ? 'tenant.suspended' : 'tenant.resumed',
+        target: { type: 'tenant', id },
+      });
+      return true;
+    });
   }
 
   async listWithUsage(limit: number, after?: Cursor): Promise<TenantUsageRow[]> {
@@ -78,9 +87,16 @@ export class TenantsRepository {
    */
   async addRecoveryKey(tenantId: string, key: IssuedApiKey, keyName: string): Promise<ApiKeyEntity | undefined> {
     return this.db.transaction(async (manager) => {
-      const tenant = await manager.findOneBy(TenantEntity, { id: tenantId });
+      const [tenant] = rowsOf(await manager.query(`SELECT id FROM tenants WHERE id = $1 AND deleting_at IS NULL`, [tenantId]));
       if (!tenant) return undefined;
-      return insertApiKey(manager, tenantId, keyName, key, { scopes: [...API_KEY_SCOPES], expiresAt: null });
+      const apiKey = await insertApiKey(manager, tenantId, keyName, key, { scopes: [...API_KEY_SCOPES], expiresAt: null });
+      await recordAuditEvent(manager, {
+        tenantId,
+        action: 'tenant.recovery_key_issued',
+        target: { type: 'api_key', id: apiKey.id },
+        details: keyDetails(apiKey),
+      });
+      return apiKey;
     });
   }
 
@@ -97,6 +113,12 @@ export class TenantsRepository {
       const tenant = await manager.save(manager.create(TenantEntity, { id: randomUUID(), ...input }));
       // The first key can do everything, key management included: it is the tenant's way in.
       const apiKey = await insertApiKey(manager, tenant.id, keyName, key, { scopes: [...API_KEY_SCOPES], expiresAt: null });
+      await recordAuditEvent(manager, {
+        tenantId: tenant.id,
+        action: 'tenant.created',
+        target: { type: 'tenant', id: tenant.id },
+        details: { name: tenant.name, kind: tenant.kind, firstKey: keyDetails(apiKey) },
+      });
       return { tenant, apiKey };
     });
   }
