@@ -48,7 +48,9 @@ describe('suspended tenants: their work is not scheduled', () => {
     const other = await t.createTenant('studio', 'Other');
     const pausedFiles = await queueJob(paused.key, 'p', 3);
     const otherFiles = await queueJob(other.key, 'o', 2);
-    assert.equal((await admin(`/v1/tenants/${paused.id}/suspend`)).status, 200);
+    const suspended = await admin(`/v1/tenants/${paused.id}/suspend`);
+    assert.equal(suspended.status, 200);
+    assert.equal(suspended.body.status, 'suspended');
 
     const queue = t.app.get(JobQueueRepository);
     assert.equal(await asSystem('test', () => queue.countClaimable(3)), 2, 'no capacity is launched for the suspended tenant');

@@ -158,6 +158,8 @@ describe('tenant deletion', () => {
     assert.equal((await t.http().get('/v1/tenant').set('Authorization', bearer(studio.key))).status, 401);
     assert.ok((await rowsOf(studio.id)).jobs === 1);
     assert.equal((await objectsOf(studio.id)).length, 1);
+    const shown = await t.http().get(`/v1/tenants/${studio.id}`).set('Authorization', bearer(t.adminToken));
+    assert.equal(shown.body.status, 'deleting', 'the admin sees the unfinished deletion');
 
     assert.equal((await deleteTenant(studio.id)).status, 204);
     assert.equal(total(await rowsOf(studio.id)), 0);

@@ -779,6 +779,12 @@ export interface components {
             kind: "studio" | "clinic";
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description `deleting`: a deletion was started and has not finished; `DELETE /v1/tenants/{id}` again finishes it.
+             * @example active
+             * @enum {string}
+             */
+            status: "active" | "suspended" | "deleting";
             usage: components["schemas"]["TenantUsageDto"];
         };
         AdminTenantPageDto: {
@@ -1926,6 +1932,7 @@ export interface operations {
                      *           "name": "Happy Paws Veterinary",
                      *           "kind": "studio",
                      *           "createdAt": "2026-11-21T10:15:00.000Z",
+                     *           "status": "active",
                      *           "usage": {
                      *             "activeApiKeys": 2,
                      *             "animals": 120,
@@ -2233,6 +2240,7 @@ export interface operations {
                      *       "name": "Happy Paws Veterinary",
                      *       "kind": "studio",
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
+                     *       "status": "active",
                      *       "usage": {
                      *         "activeApiKeys": 2,
                      *         "animals": 120,
@@ -2463,6 +2471,7 @@ export interface operations {
                      *       "name": "Happy Paws Veterinary",
                      *       "kind": "studio",
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
+                     *       "status": "active",
                      *       "usage": {
                      *         "activeApiKeys": 2,
                      *         "animals": 120,
@@ -2631,6 +2640,7 @@ export interface operations {
                      *       "name": "Happy Paws Veterinary",
                      *       "kind": "studio",
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
+                     *       "status": "active",
                      *       "usage": {
                      *         "activeApiKeys": 2,
                      *         "animals": 120,

@@ -4,11 +4,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { API_KEY_SCOPES, type ApiKeyEntity, type Cursor, cursorParams, keysetSql, rowsOf, TenantEntity, type TenantKind } from '#database';
 
+export type AdminTenantStatus = 'active' | 'suspended' | 'deleting';
+
 export interface TenantUsageRow {
   id: string;
   name: string;
   kind: TenantKind;
   createdAt: Date;
+  status: AdminTenantStatus;
   usage: { activeApiKeys: number; animals: number; photos: number; jobs: number; jobFiles: number };
 }
 
@@ -17,6 +20,8 @@ interface UsageSqlRow {
   name: string;
   kind: TenantKind;
   created_at: Date;
+  suspended_at: Date | null;
+  deleting_at: Date | null;
   active_api_keys: number;
   animals: number;
   photos: number;
@@ -26,7 +31,7 @@ interface UsageSqlRow {
 
 /** Every tenant with what it holds; runs in the admin routes' system scope. */
 const TENANTS_WITH_USAGE = `
-  SELECT t.id, t.name, t.kind, t.created_at,
+  SELECT t.id, t.name, t.kind, t.created_at, t.suspended_at, t.deleting_at,
          (SELECT count(*) FROM api_keys k WHERE k.tenant_id = t.id AND k.revoked_at IS NULL)::int AS active_api_keys,
          (SELECT count(*) FROM animals a WHERE a.tenant_id = t.id)::int AS animals,
          (SELECT count(*) FROM photos p WHERE p.tenant_id = t.id)::int AS photos,
@@ -40,6 +45,7 @@ function toUsageRow(row: UsageSqlRow): TenantUsageRow {
     name: row.name,
     kind: row.kind,
     createdAt: row.created_at,
+    status: row.deleting_at ? 'deleting' : row.suspended_at ? 'suspended' : 'active',
     usage: { activeApiKeys: row.active_api_keys, animals: row.animals, photos: row.photos, jobs: row.jobs, jobFiles: row.job_files },
   };
 }
