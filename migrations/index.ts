@@ -11,6 +11,8 @@ import { TenantSuspension1764000004000 } from './1764000004000-tenant-suspension
 import { FairShare1764100000000 } from './1764100000000-fair-share.js';
 import { QuotasAndLifecycle1764100100000 } from './1764100100000-quotas-and-lifecycle.js';
 import { FairShareTenantWall1764200000000 } from './1764200000000-fair-share-tenant-wall.js';
+import { TenantDeletion1764300000000 } from './1764300000000-tenant-deletion.js';
+import { AuditEvents1764300100000 } from './1764300100000-audit-events.js';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -27,4 +29,6 @@ export const migrations = [
   FairShare1764100000000,
   QuotasAndLifecycle1764100100000,
   FairShareTenantWall1764200000000,
+  TenantDeletion1764300000000,
+  AuditEvents1764300100000,
 ];

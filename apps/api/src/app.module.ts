@@ -12,6 +12,8 @@ import { IdempotencyStore } from './common/idempotency.store.js';
 import { ProblemDetailsFilter } from './common/problem.filter.js';
 import { loggerParams } from './logging.js';
 import { AnimalsModule } from './animals/animals.module.js';
+import { AuditContextInterceptor } from './audit/audit-context.js';
+import { AuditModule } from './audit/audit.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { QuotasModule } from './quotas/quotas.module.js';
@@ -47,10 +49,13 @@ export class AppModule {
         AnimalsModule,
         InternalModule,
         WebhooksModule,
+        AuditModule,
       ],
       providers: [
         // First: every later interceptor and the handler run in the request's database scope.
         { provide: APP_INTERCEPTOR, useClass: DbScopeInterceptor },
+        // The actor and request id every audit event of the request names.
+        { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         RequestDrain,
         { provide: APP_INTERCEPTOR, useClass: RequestDrainInterceptor },

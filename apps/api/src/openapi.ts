@@ -15,6 +15,7 @@ export const OPENAPI_TAGS: Array<[name: string, description: string]> = [
   ['Downloads', 'Short-lived links to a finished job’s ZIP and to every rendered variant.'],
   ['Webhooks', 'Endpoints that receive events (Standard Webhooks signatures), with their delivery history.'],
   ['Usage', 'What a tenant has used: files, compute time, storage.'],
+  ['Audit', 'The append-only audit log: key creation and revocation, platform-admin actions, download links issued.'],
   ['Admin', 'Platform administration with the admin token (`ADMIN_TOKEN`): tenants and their limits.'],
   ['Health', 'Liveness and readiness probes; no credentials needed.'],
 ];

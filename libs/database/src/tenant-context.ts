@@ -17,6 +17,8 @@ export interface AuthenticatedTenant extends TenantContext {
   readonly createdAt: Date;
   /** What the presented key may do. */
   readonly scopes: readonly ApiKeyScope[];
+  /** The presented key's non-secret lookup prefix (what the audit log names the actor by). */
+  readonly apiKeyPrefix?: string;
   /** Suspended by the platform admin: the key is valid but the tenant may not work. */
   readonly suspended?: boolean;
 }

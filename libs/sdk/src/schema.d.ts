@@ -69,7 +69,11 @@ export interface paths {
         get: operations["getTenant"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a tenant with all its rows and objects (platform admin)
+         * @description Marks the tenant deleting (its keys answer 401 and its work is no longer scheduled from that moment), aborts its multipart uploads, deletes every object under `tenants/{id}/`, then every row, in one transaction. Answers 204 once all is gone. If it is interrupted (an error, a restart), the tenant stays deleting: the same DELETE, or the next start of the API, finishes it. Repeating it after success answers 204 again. The tenant’s audit log goes with it; the deletion itself stays in the platform audit log (`GET /v1/admin/audit-events`).
+         */
+        delete: operations["deleteTenant"];
         options?: never;
         head?: never;
         patch?: never;
@@ -639,6 +643,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's audit log (needs the `keys` scope)
+         * @description Key creation and revocation, platform-admin actions on the tenant and download links issued, newest first, each with its actor, target, time and request id. Append-only.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every audit event, platform events included (platform admin)
+         * @description Key creation and revocation, platform-admin actions on the tenant and download links issued, newest first, each with its actor, target, time and request id. Append-only.
+         */
+        get: operations["listAllAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -735,6 +779,12 @@ export interface components {
             kind: "studio" | "clinic";
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description `deleting`: a deletion was started and has not finished; `DELETE /v1/tenants/{id}` again finishes it.
+             * @example active
+             * @enum {string}
+             */
+            status: "active" | "suspended" | "deleting";
             usage: components["schemas"]["TenantUsageDto"];
         };
         AdminTenantPageDto: {
@@ -1614,6 +1664,74 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
         };
+        AuditActorDto: {
+            /**
+             * @description A tenant's API key, the platform admin, or the API itself.
+             * @example api_key
+             * @enum {string}
+             */
+            type: "api_key" | "admin" | "system";
+            /**
+             * Format: uuid
+             * @description The acting key (api_key actors only).
+             */
+            keyId: string | null;
+            /**
+             * @description Its non-secret lookup prefix.
+             * @example rvl_3f9a1c0b7d2e4a61
+             */
+            keyPrefix: string | null;
+        };
+        AuditTargetDto: {
+            /**
+             * @example api_key
+             * @enum {string}
+             */
+            type: "tenant" | "api_key" | "job";
+            /** @example 0b0c6f1e-8d1f-4a52-9f0e-2f7f4d1f3a10 */
+            id: string;
+        };
+        AuditEventDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The tenant whose log holds the event; null for platform events (a tenant's deletion).
+             */
+            tenantId: string | null;
+            /**
+             * @example api_key.revoked
+             * @enum {string}
+             */
+            action: "api_key.created" | "api_key.revoked" | "tenant.created" | "tenant.suspended" | "tenant.resumed" | "tenant.recovery_key_issued" | "tenant.limits_updated" | "tenant.deletion_started" | "tenant.deleted" | "download.links_issued";
+            actor: components["schemas"]["AuditActorDto"];
+            target: components["schemas"]["AuditTargetDto"];
+            /**
+             * @description The `x-request-id` of the request that acted.
+             * @example req-7f3a
+             */
+            requestId: string | null;
+            /**
+             * @description What changed, per action (never a secret).
+             * @example {
+             *       "name": "ci-uploader",
+             *       "scopes": [
+             *         "read"
+             *       ]
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AuditEventPageDto: {
+            /** @description Newest first. */
+            items: components["schemas"]["AuditEventDto"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last page. */
+            nextCursor: string | null;
+        };
     };
     responses: never;
     parameters: {
@@ -1814,6 +1932,7 @@ export interface operations {
                      *           "name": "Happy Paws Veterinary",
                      *           "kind": "studio",
                      *           "createdAt": "2026-11-21T10:15:00.000Z",
+                     *           "status": "active",
                      *           "usage": {
                      *             "activeApiKeys": 2,
                      *             "animals": 120,
@@ -2121,6 +2240,7 @@ export interface operations {
                      *       "name": "Happy Paws Veterinary",
                      *       "kind": "studio",
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
+                     *       "status": "active",
                      *       "usage": {
                      *         "activeApiKeys": 2,
                      *         "animals": 120,
@@ -2132,6 +2252,109 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["AdminTenantDto"];
                 };
+            };
+            /** @description Missing or invalid admin token. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/tenants/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description A tenant API key was used on an admin route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/tenants/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Job was not found.",
+                     *       "instance": "/v1/tenants/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/tenants/…"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    deleteTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant, its rows and its objects are deleted. */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid admin token. */
             401: {
@@ -2248,6 +2471,7 @@ export interface operations {
                      *       "name": "Happy Paws Veterinary",
                      *       "kind": "studio",
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
+                     *       "status": "active",
                      *       "usage": {
                      *         "activeApiKeys": 2,
                      *         "animals": 120,
@@ -2416,6 +2640,7 @@ export interface operations {
                      *       "name": "Happy Paws Veterinary",
                      *       "kind": "studio",
                      *       "createdAt": "2026-11-21T10:15:00.000Z",
+                     *       "status": "active",
                      *       "usage": {
                      *         "activeApiKeys": 2,
                      *         "animals": 120,
@@ -9033,6 +9258,286 @@ export interface operations {
                      *       "status": 429,
                      *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
                      *       "instance": "/v1/webhook-endpoints/…/deliveries/…/redeliver"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s `nextCursor`. */
+                cursor?: string;
+                /** @description Only events of this action. */
+                action?: "api_key.created" | "api_key.revoked" | "tenant.created" | "tenant.suspended" | "tenant.resumed" | "tenant.recovery_key_issued" | "tenant.limits_updated" | "tenant.deletion_started" | "tenant.deleted" | "download.links_issued";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *           "tenantId": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *           "action": "api_key.revoked",
+                     *           "actor": {
+                     *             "type": "api_key",
+                     *             "keyId": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *             "keyPrefix": "rvl_3f9a1c0b7d2e4a61"
+                     *           },
+                     *           "target": {
+                     *             "type": "api_key",
+                     *             "id": "0b0c6f1e-8d1f-4a52-9f0e-2f7f4d1f3a10"
+                     *           },
+                     *           "requestId": "req-7f3a",
+                     *           "details": {
+                     *             "name": "ci-uploader",
+                     *             "scopes": [
+                     *               "read"
+                     *             ]
+                     *           },
+                     *           "createdAt": "2026-11-21T10:15:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEventPageDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/validation-error",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "detail": "name: name must be a string",
+                     *       "instance": "/v1/audit-events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/audit-events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The API key lacks the `keys` scope. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/audit-events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/audit-events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+        };
+    };
+    listAllAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s `nextCursor`. */
+                cursor?: string;
+                /** @description Only events of this action. */
+                action?: "api_key.created" | "api_key.revoked" | "tenant.created" | "tenant.suspended" | "tenant.resumed" | "tenant.recovery_key_issued" | "tenant.limits_updated" | "tenant.deletion_started" | "tenant.deleted" | "download.links_issued";
+                /** @description Only this tenant's events (without it: every tenant's, and platform events). */
+                tenantId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *           "tenantId": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *           "action": "api_key.revoked",
+                     *           "actor": {
+                     *             "type": "api_key",
+                     *             "keyId": "3f0e8a52-9c4b-4d8e-a1f7-6b2c5d9e0f14",
+                     *             "keyPrefix": "rvl_3f9a1c0b7d2e4a61"
+                     *           },
+                     *           "target": {
+                     *             "type": "api_key",
+                     *             "id": "0b0c6f1e-8d1f-4a52-9f0e-2f7f4d1f3a10"
+                     *           },
+                     *           "requestId": "req-7f3a",
+                     *           "details": {
+                     *             "name": "ci-uploader",
+                     *             "scopes": [
+                     *               "read"
+                     *             ]
+                     *           },
+                     *           "createdAt": "2026-11-21T10:15:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEventPageDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/validation-error",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "detail": "name: name must be a string",
+                     *       "instance": "/v1/admin/audit-events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description Missing or invalid admin token. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is unknown or revoked.",
+                     *       "instance": "/v1/admin/audit-events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description A tenant API key was used on an admin route. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/insufficient-scope",
+                     *       "title": "Insufficient scope",
+                     *       "status": 403,
+                     *       "detail": "This request needs an API key with the `write` scope; this key has `read`.",
+                     *       "instance": "/v1/admin/audit-events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDocument"];
+                };
+            };
+            /** @description The tenant’s rate limit is exhausted. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.revela.dev/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests for this tenant; retry after the time in Retry-After.",
+                     *       "instance": "/v1/admin/audit-events"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDocument"];

@@ -11,7 +11,14 @@ export {
   type PresignedRequest,
 } from './presign.js';
 export { startEmbeddedS3, type EmbeddedS3Handle } from './embedded-s3.js';
-export { abortMultipartUpload, completeMultipartUpload, deletePrefix, objectSize, startMultipartUpload } from './objects.js';
+export {
+  abortMultipartUpload,
+  abortMultipartUploadsUnder,
+  completeMultipartUpload,
+  deletePrefix,
+  objectSize,
+  startMultipartUpload,
+} from './objects.js';
 export { PHOTO_MAX_BYTES, PHOTO_CONTENT_TYPES, isAcceptedPhotoType, normaliseContentType, type PhotoContentType } from './photo-uploads.js';
 export { S3_CLIENT, StorageModule } from './storage.module.js';
 export { streamToObject, StreamTooLargeError, type StreamTarget } from './stream-upload.js';

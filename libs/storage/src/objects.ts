@@ -4,6 +4,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -39,6 +40,37 @@ export async function deletePrefix(s3: S3Client, bucket: string, prefix: string)
 /** Drops an unfinished multipart upload and its stored parts; an upload already gone is fine. */
 export async function abortMultipartUpload(s3: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
   await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+}
+
+/**
+ * Aborts every unfinished multipart upload under a prefix, a page at a time; answers how many.
+ * A server without ListMultipartUploads (the embedded s3rver answers 501) has none to list: the
+ * caller aborts the uploads it knows of, and the buckets' lifecycle rule takes any other.
+ */
+export async function abortMultipartUploadsUnder(s3: S3Client, bucket: string, prefix: string): Promise<number> {
+  let aborted = 0;
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  for (;;) {
+    let page;
+    try {
+      page = await s3.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      );
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 501) return aborted;
+      throw error;
+    }
+    for (const upload of page.Uploads ?? []) {
+      if (!upload.Key || !upload.UploadId) continue;
+      await abortMultipartUpload(s3, bucket, upload.Key, upload.UploadId);
+      aborted += 1;
+    }
+    if (!page.IsTruncated) return aborted;
+    keyMarker = page.NextKeyMarker;
+    uploadIdMarker = page.NextUploadIdMarker;
+  }
 }
 
 /** Opens a multipart upload whose parts are then PUT through presigned URLs; answers its id. */

@@ -39,7 +39,7 @@ export class DownloadsService {
         }
       : null;
     const files = await this.jobs.allFiles(ctx, jobId);
-    return {
+    const links = {
       archive,
       expiresAt,
       files: await Promise.all(
@@ -67,5 +67,9 @@ export class DownloadsService {
         }),
       ),
     };
+    const count = links.files.reduce((n, file) => n + file.variants.length, archive ? 1 : 0);
+    // Recorded before any link leaves the API: a download the log cannot record is not handed out.
+    await this.jobs.recordDownload(ctx, jobId, { archive: archive !== null, links: count });
+    return links;
   }
 }

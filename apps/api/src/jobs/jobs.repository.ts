@@ -20,6 +20,7 @@ import { emitWebhookEvent, type OutboxSql } from '../webhooks/outbox.js';
 import { toJobDto } from './job.mapper.js';
 import { expirySql } from './retention.js';
 import { ACTIVATE_TENANT_SQL } from './workers/fair-claim.js';
+import { recordAuditEvent } from '../audit/audit-trail.js';
 
 export interface JobRow {
   id: string;
@@ -177,6 +178,16 @@ export class JobsRepository {
       ),
     );
     return rows.map(toFile);
+  }
+
+  /** The audit trail of a download: links were signed for the job (no row changes, so no transaction to join). */
+  async recordDownload(ctx: TenantContext, jobId: string, details: { archive: boolean; links: number }): Promise<void> {
+    await recordAuditEvent(this.db, {
+      tenantId: ctx.tenantId,
+      action: 'download.links_issued',
+      target: { type: 'job', id: jobId },
+      details,
+    });
   }
 
   async allFiles(ctx: TenantContext, jobId: string): Promise<FileRow[]> {

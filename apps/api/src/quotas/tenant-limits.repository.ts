@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { rowsOf } from '#database';
+import { recordAuditEvent } from '../audit/audit-trail.js';
 
 /** A tenant's own limits; null means the configured default. */
 export interface TenantLimitOverrides {
@@ -69,6 +70,12 @@ export class TenantLimitsRepository {
          ON CONFLICT (tenant_id) DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()`,
         [tenantId, ...values],
       );
+      await recordAuditEvent(manager, {
+        tenantId,
+        action: 'tenant.limits_updated',
+        target: { type: 'tenant', id: tenantId },
+        details: { changes },
+      });
       if ('retentionDays' in changes) {
         await manager.query(
           `UPDATE jobs SET expires_at = finished_at + make_interval(days => COALESCE($2::int, $3::int))

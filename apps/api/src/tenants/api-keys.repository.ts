@@ -4,7 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
-import { ApiKeyEntity, type ApiKeyScope, type Cursor, pageAfter, type TenantContext, type TenantKind } from '#database';
+import { ApiKeyEntity, type ApiKeyScope, type Cursor, pageAfter, rowsOf, type TenantContext, type TenantKind } from '#database';
+import { recordAuditEvent } from '../audit/audit-trail.js';
 import type { IssuedApiKey } from './api-key-token.js';
 
 /** The one place an API key row is written: by key creation, and with a new tenant's first key. */
@@ -33,6 +34,11 @@ export function insertApiKey(
       expiresAt: rights.expiresAt,
     }),
   );
+}
+
+/** What the audit log keeps about a key it names (never its secret). */
+export function keyDetails(key: ApiKeyEntity): Record<string, unknown> {
+  return { name: key.name, prefix: key.prefix, scopes: key.scopes, expiresAt: key.expiresAt?.toISOString() ?? null };
 }
 
 export interface KeyOwner {
@@ -103,8 +109,18 @@ export class ApiKeysRepository {
     await this.keys.update({ id: keyId }, { lastUsedAt: at });
   }
 
+  /** The key and its audit event, in one transaction. */
   async create(ctx: TenantContext, name: string, key: IssuedApiKey, rights: ApiKeyRights): Promise<ApiKeyEntity> {
-    return insertApiKey(this.keys.manager, ctx.tenantId, name, key, rights);
+    return this.db.transaction(async (manager) => {
+      const created = await insertApiKey(manager, ctx.tenantId, name, key, rights);
+      await recordAuditEvent(manager, {
+        tenantId: ctx.tenantId,
+        action: 'api_key.created',
+        target: { type: 'api_key', id: created.id },
+        details: keyDetails(created),
+      });
+      return created;
+    });
   }
 
   async list(ctx: TenantContext, limit: number, after?: Cursor): Promise<ApiKeyEntity[]> {
@@ -116,13 +132,22 @@ export class ApiKeysRepository {
     return this.keys.findOneBy({ id, tenantId: ctx.tenantId });
   }
 
-  /** Marks the key revoked once; the first revocation time is kept. */
+  /** Marks the key revoked once (the first revocation time is kept, and audited once). */
   async revoke(ctx: TenantContext, id: string, at: Date): Promise<void> {
-    await this.keys
-      .createQueryBuilder()
-      .update()
-      .set({ revokedAt: at })
-      .where('id = :id AND tenant_id = :tenantId AND revoked_at IS NULL', { id, tenantId: ctx.tenantId })
-      .execute();
+    await this.db.transaction(async (manager) => {
+      const revoked = rowsOf<{ prefix: string }>(
+        await manager.query(
+          `UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL RETURNING prefix`,
+          [id, ctx.tenantId, at],
+        ),
+      );
+      if (revoked.length === 0) return;
+      await recordAuditEvent(manager, {
+        tenantId: ctx.tenantId,
+        action: 'api_key.revoked',
+        target: { type: 'api_key', id },
+        details: { prefix: revoked[0].prefix },
+      });
+    });
   }
 }

@@ -36,6 +36,7 @@ export class ApiKeysService {
       tenantId: owner.tenantId,
       kind: owner.kind,
       apiKeyId: owner.keyId,
+      apiKeyPrefix: prefix,
       name: owner.tenantName,
       createdAt: owner.tenantCreatedAt,
       scopes: owner.scopes,

@@ -1,5 +1,13 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthenticatedTenant } from '#database';
 import { PageQueryDto, toPageRequest } from '../common/pagination.js';
 import { ProblemDocument } from '../common/problem.js';
@@ -7,12 +15,16 @@ import { AdminTenantDto, AdminTenantPageDto } from './dto/admin-tenant.dto.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { AdminOnly, CurrentTenant, TenantAuth } from './auth.decorators.js';
 import { CreateTenantDto, CreatedTenantDto, IssuedApiKeyDto, TenantDto } from './dto/tenant.dto.js';
+import { TenantDeletionService } from './tenant-deletion.service.js';
 import { TenantsService } from './tenants.service.js';
 
 @ApiTags('Tenants')
 @Controller({ version: '1' })
 export class TenantsController {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly deletion: TenantDeletionService,
+  ) {}
 
   @Post('tenants')
   @AdminOnly()
@@ -68,6 +80,25 @@ export class TenantsController {
   @ApiNotFoundResponse({ type: ProblemDocument })
   resume(@Param('id', UuidParamPipe) id: string): Promise<AdminTenantDto> {
     return this.tenants.setSuspended(id, false);
+  }
+
+  @Delete('tenants/:id')
+  @AdminOnly()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    operationId: 'deleteTenant',
+    summary: 'Delete a tenant with all its rows and objects (platform admin)',
+    description:
+      'Marks the tenant deleting (its keys answer 401 and its work is no longer scheduled from that moment), aborts its ' +
+      'multipart uploads, deletes every object under `tenants/{id}/`, then every row, in one transaction. Answers 204 once ' +
+      'all is gone. If it is interrupted (an error, a restart), the tenant stays deleting: the same DELETE, or the next ' +
+      'start of the API, finishes it. Repeating it after success answers 204 again. The tenant’s audit log goes with it; ' +
+      'the deletion itself stays in the platform audit log (`GET /v1/admin/audit-events`).',
+  })
+  @ApiNoContentResponse({ description: 'The tenant, its rows and its objects are deleted.' })
+  @ApiNotFoundResponse({ type: ProblemDocument })
+  remove(@Param('id', UuidParamPipe) id: string): Promise<void> {
+    return this.deletion.delete(id);
   }
 
   @Post('tenants/:id/recovery-key')

@@ -6,6 +6,9 @@ import { ApiKeysService } from './api-keys.service.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { AuthGuard } from './auth.guard.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
+import { TenantDeletionRepository } from './tenant-deletion.repository.js';
+import { TenantDeletionService } from './tenant-deletion.service.js';
+import { TenantStorage } from './tenant-storage.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsRepository } from './tenants.repository.js';
 import { TenantsService } from './tenants.service.js';
@@ -15,6 +18,9 @@ import { TenantsService } from './tenants.service.js';
   providers: [
     TenantsRepository,
     TenantsService,
+    TenantDeletionRepository,
+    TenantDeletionService,
+    TenantStorage,
     ApiKeysRepository,
     ApiKeysService,
     AuthFailureLimiter,

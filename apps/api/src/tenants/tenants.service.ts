@@ -9,7 +9,7 @@ import type { AdminTenantDto, AdminTenantPageDto } from './dto/admin-tenant.dto.
 import { type TenantUsageRow, TenantsRepository } from './tenants.repository.js';
 
 function toAdminTenantDto(row: TenantUsageRow): AdminTenantDto {
-  return { ...toTenantDto(row), usage: row.usage };
+  return { ...toTenantDto(row), status: row.status, usage: row.usage };
 }
 
 @Injectable()

@@ -1,10 +1,19 @@
 import { ACTIVE_JOB_STATUSES } from '#database';
 
 /**
+ * The tenant (a column holding its id) may have its work scheduled: neither suspended by the
+ * platform admin nor being deleted. Every claim and every count of work to launch capacity for
+ * passes it, so a suspended tenant's queue waits, untouched, until it is resumed.
+ */
+export function tenantAtWork(tenantIdColumn: string): string {
+  return `EXISTS (SELECT 1 FROM tenants tw WHERE tw.id = ${tenantIdColumn} AND tw.suspended_at IS NULL AND tw.deleting_at IS NULL)`;
+}
+
+/**
  * The fair-share claim, one statement.
  *
- * 1. `tenant`: among tenants with a claimable file and fewer files in flight than their cap, the
- *    one with the lowest `pass` (virtual time; ties: least recently served). Its fair-share row is
+ * 1. `tenant`: among tenants at work (not suspended, not being deleted) with a claimable file and
+ *    fewer files in flight than their cap, the one with the lowest `pass` (virtual time; ties: least recently served). Its fair-share row is
  *    locked (SKIP LOCKED), so concurrent claims spread over tenants instead of queueing on one.
  * 2. `next`: that tenant's oldest active job (queue order), and in it the oldest claimable file.
  * 3. The file is leased, the tenant's pass grows by 1/weight, and the job starts.
@@ -23,7 +32,8 @@ WITH tenant AS (
   SELECT s.tenant_id, COALESCE(l.weight, 1) AS weight
     FROM tenant_fair_share s
     LEFT JOIN tenant_limits l ON l.tenant_id = s.tenant_id
-   WHERE EXISTS (SELECT 1 FROM jobs j
+   WHERE ${tenantAtWork('s.tenant_id')}
+     AND EXISTS (SELECT 1 FROM jobs j
                   WHERE j.tenant_id = s.tenant_id AND j.status IN ${active}
                     AND EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = j.id AND ${claimable}))
      AND (SELECT count(*) FROM job_files p

@@ -16,7 +16,7 @@ import { emitWebhookEvent, type OutboxSql } from '../../webhooks/outbox.js';
 import { selectFile, selectJob } from '../jobs.repository.js';
 import { toJobDto, toJobFileDto } from '../job.mapper.js';
 import { expirySql } from '../retention.js';
-import { FAIR_CLAIM_SQL } from './fair-claim.js';
+import { FAIR_CLAIM_SQL, tenantAtWork } from './fair-claim.js';
 
 /** The file columns a claim returns. */
 interface ClaimRecord {
@@ -68,17 +68,17 @@ export interface LeasedArchive {
 
 /**
  * A file a worker may claim: queued, or processing under a lease that lapsed, with attempts left,
- * in a running job. `f` and `j` are job_files and jobs; the arguments are parameter placeholders.
+ * in a running job of a tenant at work. `f` and `j` are job_files and jobs; the arguments are parameter placeholders.
  */
 function claimableFile(params: { maxAttempts: string; activeJobStatuses: string }): string {
-  return `j.status = ANY(${params.activeJobStatuses}::text[])
+  return `j.status = ANY(${params.activeJobStatuses}::text[]) AND ${tenantAtWork('j.tenant_id')}
     AND (f.status = 'queued' OR (f.status = 'processing' AND f.lease_until < now()))
     AND f.attempts < ${params.maxAttempts}`;
 }
 
-/** A running job none of whose files awaits an outcome; `j` is jobs. */
+/** A running job of a tenant at work none of whose files awaits an outcome; `j` is jobs. */
 function finishableJob(params: { activeJobStatuses: string; terminalFileStatuses: string }): string {
-  return `j.status = ANY(${params.activeJobStatuses}::text[])
+  return `j.status = ANY(${params.activeJobStatuses}::text[]) AND ${tenantAtWork('j.tenant_id')}
     AND NOT EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = j.id AND NOT (f.status = ANY(${params.terminalFileStatuses}::text[])))`;
 }
 

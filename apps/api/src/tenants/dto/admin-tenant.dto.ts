@@ -20,6 +20,13 @@ export class TenantUsageDto {
 }
 
 export class AdminTenantDto extends TenantDto {
+  @ApiProperty({
+    enum: ['active', 'suspended', 'deleting'],
+    example: 'active',
+    description: '`deleting`: a deletion was started and has not finished; `DELETE /v1/tenants/{id}` again finishes it.',
+  })
+  status: 'active' | 'suspended' | 'deleting';
+
   @ApiProperty({ type: TenantUsageDto })
   usage: TenantUsageDto;
 }
