@@ -8,6 +8,9 @@ import { formatBytes } from '../ui/format.js';
 import { ProgressBar } from '../ui/ProgressBar.js';
 import { uploadFetch } from '../upload-fetch.js';
 
+/** RAW files uploading at once: enough to fill a studio uplink without starving the tab. */
+const FILES_AT_ONCE = 4;
+
 interface Upload {
   key: string;
   name: string;
@@ -43,7 +46,7 @@ export function RawUploader({
     }));
     setUploads((all) => [...all, ...batch.map((b) => b.upload)]);
     onBusy(true);
-    await runPool(batch, 3, async ({ file, upload }) => {
+    await runPool(batch, FILES_AT_ONCE, async ({ file, upload }) => {
       update(upload.key, { state: 'uploading' });
       try {
         const declared = await unwrap(
