@@ -102,7 +102,7 @@ describe('web console: studio', () => {
     await context.close();
   });
 
-  it('sends a file above 100 MB straight to storage as a multipart upload, and shows why the worker failed it', async () => {
+  it('sends a file above 100 MB straight to storage as a multipart upload, resumes it after a page reload, and shows why the worker failed it', async () => {
     const studio = await t.createTenant('studio');
     const dir = await mkdtemp(path.join(os.tmpdir(), 'revela-console-big-'));
     try {
@@ -119,6 +119,13 @@ describe('web console: studio', () => {
       await page.getByText('Status: draft').waitFor();
 
       await page.getByLabel('Add RAW files').setInputFiles(big);
+      // The page is reloaded while the parts go up; picking the file again resumes its upload
+      // instead of declaring it a second time.
+      for (let waited = 0; !puts.some((url) => /[?&]partNumber=/.test(url)) && waited < 30_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      await page.reload();
+      await page.getByText('Status: draft').waitFor();
+      await page.getByLabel('Add RAW files').setInputFiles(big);
       await page.getByText('Uploaded 1 of 1 files').waitFor();
       const parts = puts.filter((url) => /[?&]partNumber=\d+/.test(url) && /[?&]uploadId=/.test(url));
       assert.ok(parts.length >= 2, `uploaded in parts (${parts.length})`);
@@ -131,6 +138,7 @@ describe('web console: studio', () => {
       await page.getByRole('button', { name: 'Submit job' }).click();
       await page.getByText('Status: failed').waitFor({ timeout: 300_000 });
       const row = page.locator('table.files tr', { hasText: 'HUGE_0001.NEF' });
+      assert.equal(await row.count(), 1, 'declared once, though picked twice');
       assert.equal(await row.locator('td').nth(1).textContent(), '101.0 MB');
       assert.equal(await row.locator('td').nth(2).textContent(), 'failed');
       assert.ok(((await row.locator('td').nth(3).textContent()) ?? '').length > 5, 'the reason is shown next to the file');

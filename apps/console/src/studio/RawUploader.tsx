@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { unwrap } from '#sdk';
+import { paginate, unwrap } from '#sdk';
 import { describeError, newIdempotencyKey, type RevelaClient } from '../api.js';
 import { uploadDirect } from '../direct-upload.js';
 import { runPool } from '../pool.js';
@@ -20,10 +20,21 @@ interface Upload {
   error?: string;
 }
 
+/** The job's files declared but not submitted, by name and size. */
+async function declaredFiles(client: RevelaClient, jobId: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for await (const file of paginate((cursor) =>
+    client.GET('/v1/jobs/{id}/files', { params: { path: { id: jobId }, query: { cursor, limit: 100 } } }),
+  ))
+    if (file.status === 'declared') found.set(`${file.filename}\0${file.bytes}`, file.id);
+  return found;
+}
+
 /**
- * Adds RAW files to a draft job, three at a time, with per-file and overall progress: each is
+ * Adds RAW files to a draft job, four at a time, with per-file and overall progress: each is
  * declared, then sent straight to storage through its presigned target (multipart above 100 MB),
- * or streamed through the API when storage cannot be reached from the browser.
+ * or streamed through the API when storage cannot be reached from the browser. Picking the same
+ * files again after a page reload resumes: files already declared are not declared twice.
  */
 export function RawUploader({
   client,
@@ -46,15 +57,27 @@ export function RawUploader({
     }));
     setUploads((all) => [...all, ...batch.map((b) => b.upload)]);
     onBusy(true);
+    // After a page reload the same files are picked again: those the job already declared get a
+    // fresh upload target instead of a second declaration.
+    const declaredEarlier = await declaredFiles(client, jobId).catch(() => new Map<string, string>());
+    const takeDeclared = (file: File) => {
+      const key = `${file.name}\0${file.size}`;
+      const id = declaredEarlier.get(key);
+      declaredEarlier.delete(key);
+      return id;
+    };
     await runPool(batch, FILES_AT_ONCE, async ({ file, upload }) => {
       update(upload.key, { state: 'uploading' });
       try {
-        const declared = await unwrap(
-          client.POST('/v1/jobs/{id}/files', {
-            params: { path: { id: jobId }, header: { 'Idempotency-Key': newIdempotencyKey() } },
-            body: { filename: file.name, bytes: file.size },
-          }),
-        );
+        const earlier = takeDeclared(file);
+        const declared = earlier
+          ? await unwrap(client.POST('/v1/jobs/{id}/files/{fileId}/upload-target', { params: { path: { id: jobId, fileId: earlier } } }))
+          : await unwrap(
+              client.POST('/v1/jobs/{id}/files', {
+                params: { path: { id: jobId }, header: { 'Idempotency-Key': newIdempotencyKey() } },
+                body: { filename: file.name, bytes: file.size },
+              }),
+            );
         try {
           await uploadDirect(client, jobId, declared.file.id, declared.upload, file, (sent) => update(upload.key, { sent }));
         } catch {
