@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { createS3Client } from '#storage';
 import { createAnimal, image, uploadPresigned, waitForPhoto } from '../clinic/photo-helpers.js';
@@ -137,7 +137,12 @@ describe('tenant deletion', () => {
         [null, studio.id],
       ].sort(),
     );
-    assert.equal((await deleteTenant(studio.id)).status, 204);
+    // A rendition that lands after the deletion (a thumbnail Lambda still running) is swept by a repeated DELETE.
+    const late = `tenants/${clinic.id}/animals/${clinic.animalId}/photos/${clinic.photoId}/renditions/large.jpg`;
+    await s3.send(new PutObjectCommand({ Bucket: t.config.s3.buckets.processed, Key: late, Body: 'late' }));
+    assert.deepEqual(await objectsOf(clinic.id), [`${t.config.s3.buckets.processed}/${late}`]);
+    assert.equal((await deleteTenant(clinic.id)).status, 204);
+    assert.deepEqual(await objectsOf(clinic.id), []);
     assert.equal((await deleteTenant(randomUUID())).status, 404);
   });
 

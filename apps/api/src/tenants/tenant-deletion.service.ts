@@ -8,7 +8,8 @@ import { TenantStorage } from './tenant-storage.js';
  * Deleting a tenant with all its rows and objects, S3 first:
  * 1. mark it `deleting` (its keys answer 401, its work is no longer claimed);
  * 2. abort its multipart uploads and delete every object under `tenants/{id}/`;
- * 3. delete its rows in one transaction, with the platform's audit event.
+ * 3. delete its rows in one transaction, with the platform's audit event;
+ * 4. sweep the prefix once more for objects that landed meanwhile.
  * Every step is idempotent: a repeated DELETE, or the next start of the API, finishes a deletion
  * that was interrupted at any point.
  */
@@ -24,8 +25,9 @@ export class TenantDeletionService implements OnApplicationBootstrap {
   /** Deletes the tenant, or finishes its deletion; a tenant already deleted is fine, an unknown one is 404. */
   async delete(tenantId: string): Promise<void> {
     if (!(await this.rows.markDeleting(tenantId))) {
-      if (await this.rows.wasDeleted(tenantId)) return;
-      throw problems.notFound('Tenant');
+      if (!(await this.rows.wasDeleted(tenantId))) throw problems.notFound('Tenant');
+      await this.storage.purge(tenantId, []); // a repeated DELETE also sweeps objects that landed late
+      return;
     }
     await this.finish(tenantId);
   }
@@ -34,6 +36,10 @@ export class TenantDeletionService implements OnApplicationBootstrap {
   async finish(tenantId: string): Promise<void> {
     const purged = await this.storage.purge(tenantId, await this.rows.knownUploads(tenantId));
     await this.rows.deleteRows(tenantId, purged);
+    // Objects written while the rows were being deleted (a thumbnail Lambda's renditions, a worker's
+    // outputs already in flight): once no row is left, nothing can be issued a new target, so a
+    // second pass catches them. A presigned PUT issued before the mark stays valid for its TTL.
+    await this.storage.purge(tenantId, []);
   }
 
   /** Deletions interrupted by a stop are finished in the background after start. */
