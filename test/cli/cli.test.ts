@@ -93,12 +93,14 @@ describe('revela CLI', () => {
     await writeFile(preset, JSON.stringify({ variants: [{ name: 'web', longEdge: 640, format: 'jpeg', quality: 80 }] }));
     const zips = path.join(scratch, `zips-${randomUUID()}`);
 
-    // First run: one file at a time, killed as soon as one file is reported uploaded.
+    // First run: one file at a time, stopped with Ctrl-C as soon as one file is reported uploaded.
     const command = ['upload', card, '--name', 'Card 7', '--preset', preset, '--download', zips];
     const first = startCli([...command, '--concurrency', '1'], { home: dir, env });
     await first.stderrMatches(/\] uploaded /);
-    first.child.kill('SIGKILL');
-    await first.done;
+    first.child.kill('SIGINT');
+    const interrupted = await first.done;
+    assert.equal(interrupted.code, 130);
+    assert.match(interrupted.stderr, /interrupted\. Run `revela upload` again with the same arguments to resume/);
     const state = JSON.parse(await readFile(path.join(card, '.revela-upload.json'), 'utf8'));
     const uploadedBefore = Object.values(state.files as Record<string, { uploaded: boolean }>).filter((f) => f.uploaded).length;
     assert.ok(uploadedBefore >= 1 && uploadedBefore < names.length, `interrupted part way (${uploadedBefore} uploaded)`);
