@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { benchApi } from './api.js';
+import { benchBurst } from './burst.js';
 import { benchClaim } from './claim.js';
 import { benchClinic } from './clinic.js';
 import { benchSoak } from './soak.js';
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   api: benchApi,
   upload: benchUpload,
   clinic: benchClinic,
+  burst: benchBurst,
   studio: benchStudio,
   soak: benchSoak,
   claim: benchClaim,
