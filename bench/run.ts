@@ -9,6 +9,7 @@ import { benchApi } from './api.js';
 import { benchBurst } from './burst.js';
 import { benchClaim } from './claim.js';
 import { benchClinic } from './clinic.js';
+import { benchProofs } from './proofs.js';
 import { benchSoak } from './soak.js';
 import { benchStudio } from './studio.js';
 import { benchUpload } from './upload.js';
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   clinic: benchClinic,
   burst: benchBurst,
   studio: benchStudio,
+  proofs: benchProofs,
   soak: benchSoak,
   claim: benchClaim,
 };

@@ -1,3 +1,4 @@
+import type { ExifFields } from '../exif.js';
 import type { ColourSettings } from '../preset.js';
 
 /** What a decoder learned about a RAW file without decoding it. */
@@ -50,7 +51,10 @@ export interface EmbeddedPreview {
   jpeg: Buffer;
   width: number;
   height: number;
-  extractor: 'simple_dcraw' | 'libraw-wasm';
+  /** `tiff-ifd`: read in-process from a TIFF-based RAW's IFDs (`readTiffPreview`). */
+  extractor: 'tiff-ifd' | 'simple_dcraw' | 'libraw-wasm';
+  /** The RAW's own EXIF, when the preview JPEG carries none (LibRaw's extractors write it into the JPEG). */
+  exif?: ExifFields;
 }
 
 export interface RawDecoder {
