@@ -9,6 +9,7 @@ import { benchApi } from './api.js';
 import { benchBurst } from './burst.js';
 import { benchClaim } from './claim.js';
 import { benchClinic } from './clinic.js';
+import { benchFullsize } from './fullsize.js';
 import { benchProofs } from './proofs.js';
 import { benchSoak } from './soak.js';
 import { benchStudio } from './studio.js';
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   burst: benchBurst,
   studio: benchStudio,
   proofs: benchProofs,
+  fullsize: benchFullsize,
   soak: benchSoak,
   claim: benchClaim,
 };
