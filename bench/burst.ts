@@ -75,6 +75,8 @@ function browse(baseUrl: string, key: string): { samples: Array<[number, number]
 }
 
 interface BurstResult {
+  /** First PUT start → last PUT answered: the uploads themselves, into the API process's S3. */
+  uploadsMs: number;
   medianMs: number;
   p95Ms: number;
   lastReadyMs: number;
@@ -128,6 +130,7 @@ async function burst(api: ApiProcess, db: pg.Client, key: string, animalId: stri
   const lastReady = Math.max(...rows.map((row) => row.processed!));
   const during = browsing.samples.filter(([at]) => at >= burstStart && at <= lastReady).map(([, ms]) => ms);
   return {
+    uploadsMs: Math.max(...putEnds.values()) - burstStart,
     medianMs: median(latencies),
     p95Ms: percentile(latencies, 95),
     lastReadyMs: lastReady - burstStart,
@@ -213,7 +216,7 @@ export async function benchBurst(): Promise<BenchTable[]> {
           await must(201, api.baseUrl, 'POST', '/v1/animals', key, { name: `Animal ${i}`, species: 'dog', tutor: { name: 'Maria Silva' } });
         const animal = await must(201, api.baseUrl, 'POST', '/v1/animals', key, { name: 'Burst', species: 'cat', tutor: { name: 'Ana' } });
         const idle = await idleP99(api, key);
-        rows.push([placement, 'none (idle API)', '', '', '', idle.toFixed(1), '']);
+        rows.push([placement, 'none (idle API)', '', '', '', '', idle.toFixed(1), '']);
         for (const work of workloads.filter((w) => !ONLY || ONLY.includes(w.contentType))) {
           // One burst to warm up (the threads, heic-decode's WebAssembly), then the measured ones.
           process.stderr.write(`burst: ${placement}, ${work.label}\n`);
@@ -222,6 +225,7 @@ export async function benchBurst(): Promise<BenchTable[]> {
           for (let i = 0; i < RUNS; i++) runs.push(await burst(api, db, key, animal.id, work));
           const m = (pick: (r: BurstResult) => number) => median(runs.map(pick));
           const result: BurstResult = {
+            uploadsMs: m((r) => r.uploadsMs),
             medianMs: m((r) => r.medianMs),
             p95Ms: m((r) => r.p95Ms),
             lastReadyMs: m((r) => r.lastReadyMs),
@@ -232,6 +236,7 @@ export async function benchBurst(): Promise<BenchTable[]> {
           rows.push([
             placement,
             work.label,
+            result.uploadsMs.toFixed(0),
             result.medianMs.toFixed(0),
             result.p95Ms.toFixed(0),
             result.lastReadyMs.toFixed(0),
@@ -253,6 +258,7 @@ export async function benchBurst(): Promise<BenchTable[]> {
       columns: [
         'thumbnail handler placement',
         'photos',
+        'first PUT → last PUT answered, ms',
         'PUT end → ready, median ms',
         'p95 ms',
         'first PUT → last ready, ms',
