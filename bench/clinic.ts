@@ -59,7 +59,7 @@ async function timed(runOnce: () => Promise<unknown>, warmUp = true): Promise<nu
  * The floor: one decode per image to the largest rendition, the three renditions from those pixels.
  * The fixture's embedded profile is sRGB, so like the renditions library it skips the no-op transform.
  */
-async function bareSharp(input: Buffer): Promise<void> {
+export async function bareSharp(input: Buffer): Promise<void> {
   const { data, info } = await sharp(input, { failOn: 'error', ignoreIcc: true })
     .autoOrient()
     .resize({ width: 1600, height: 1600, fit: 'inside', withoutEnlargement: true })

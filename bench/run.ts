@@ -6,8 +6,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { benchApi } from './api.js';
+import { benchBurst } from './burst.js';
 import { benchClaim } from './claim.js';
 import { benchClinic } from './clinic.js';
+import { benchFullsize } from './fullsize.js';
+import { benchProofs } from './proofs.js';
 import { benchSoak } from './soak.js';
 import { benchStudio } from './studio.js';
 import { benchUpload } from './upload.js';
@@ -17,7 +20,10 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   api: benchApi,
   upload: benchUpload,
   clinic: benchClinic,
+  burst: benchBurst,
   studio: benchStudio,
+  proofs: benchProofs,
+  fullsize: benchFullsize,
   soak: benchSoak,
   claim: benchClaim,
 };

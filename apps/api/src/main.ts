@@ -22,10 +22,11 @@ async function main(): Promise<void> {
   say(`API listening on ${base} (Swagger UI: ${base}/docs)`);
   if (internalServer) say(`internal routes (Lambda reports, batch workers) on port ${config.internalPort} only`);
   const internalUrl = config.internalApiUrl ?? `http://127.0.0.1:${config.internalPort ?? config.port}`;
-  // Locally, the uploads bucket's ObjectCreated events invoke the thumbnail Lambda in-process.
+  // Locally, the uploads bucket's ObjectCreated events invoke the thumbnail Lambda in worker threads of this process.
   const thumbnails = runtime.embeddedS3
     ? wireThumbnailLambda(runtime.embeddedS3, runtime.config, {
         apiUrl: internalUrl,
+        placement: runtime.config.localThumbnailPlacement,
         log: (level, message, fields) =>
           process.stderr.write(`${JSON.stringify({ level, source: 'thumbnail-lambda', message, ...fields })}\n`),
       })

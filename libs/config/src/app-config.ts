@@ -59,6 +59,8 @@ export interface AppConfig {
   internalApiUrl: string | undefined;
   /** A separate listener for the internal routes (the load balancer never forwards to it). */
   internalPort: number | undefined;
+  /** Embedded runtime: where the thumbnail Lambda's handler runs (see `wireThumbnailLambda`). */
+  localThumbnailPlacement: 'worker-threads' | 'in-process';
   processing: ProcessingConfig;
   webhooks: WebhookConfig;
   /** How long an Idempotency-Key's stored response is replayed. */
@@ -185,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicApiUrl: raw.PUBLIC_API_URL ?? `http://127.0.0.1:${raw.PORT}`,
     internalApiUrl: raw.INTERNAL_API_URL?.replace(/\/+$/, ''),
     internalPort: raw.INTERNAL_PORT,
+    localThumbnailPlacement: raw.LOCAL_THUMBNAIL_PLACEMENT,
     processing: processingConfig(raw),
     webhooks: {
       pollMs: raw.WEBHOOK_POLL_MS,

@@ -138,6 +138,8 @@ export const configSchema = z
 
     ...storageFields,
     EMBEDDED_S3_PORT: port.default(4569),
+    /** Where the embedded runtime runs the thumbnail Lambda's handler: worker threads, or the API's own event loop. */
+    LOCAL_THUMBNAIL_PLACEMENT: z.enum(['worker-threads', 'in-process']).default('worker-threads'),
     PRESIGN_TTL_SECONDS: z.coerce.number().int().min(60).max(900).default(900),
 
     /** One admin token, or several separated by commas while rotating (every one is accepted). */

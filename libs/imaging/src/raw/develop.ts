@@ -8,6 +8,7 @@ import { applyMetadataSettings, type ExifFields, exifFieldsFromBlob, exifFieldsF
 import { largestLongEdge, type ProcessingPreset } from './preset.js';
 import { renderVariants, type RenderedVariant } from './render.js';
 import { sniffFile, type SniffResult } from './sniff.js';
+import { readTiffPreview } from './tiff-preview.js';
 
 export interface DevelopResult {
   source: 'dcraw_emu' | 'libraw-wasm' | 'embedded-preview' | 'developed-image';
@@ -192,6 +193,9 @@ function failureError(
 }
 
 async function extractPreview(decoders: RawDecoder[], filePath: string): Promise<EmbeddedPreview | null> {
+  // In-process first: no LibRaw process per file for the many RAWs that are TIFF-based.
+  const fromIfds = await readTiffPreview(filePath).catch(() => null);
+  if (fromIfds) return fromIfds;
   for (const d of decoders) {
     try {
       const p = await d.extractPreview(filePath);
@@ -251,7 +255,7 @@ function developPreview(
   t0: number,
   d: DecodedRaw | null,
 ): Promise<DevelopResult> {
-  return developEncoded(p.jpeg, 'embedded-preview', exifFieldsFromRawInfo(d?.info ?? null), preset, sniff, warnings, t0);
+  return developEncoded(p.jpeg, 'embedded-preview', { ...exifFieldsFromRawInfo(d?.info ?? null), ...p.exif }, preset, sniff, warnings, t0);
 }
 
 /** A file that is already an image (JPEG, TIFF, …) rather than a RAW. */

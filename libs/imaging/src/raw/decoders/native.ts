@@ -4,7 +4,15 @@ import sharp from 'sharp';
 import { DecoderFailure } from '../errors.js';
 import { findExecutable, type RunResult } from '../exec.js';
 import { DEFAULT_LIMITS, defaultSandbox, type Sandbox, type SandboxLimits, type StagedInput } from '../sandbox.js';
-import { useHalfSize, type DecodeRequest, type DecodedRaw, type EmbeddedPreview, type RawDecoder, type RawInfo } from './types.js';
+import {
+  FULL_SIZE_DEMOSAIC,
+  useHalfSize,
+  type DecodeRequest,
+  type DecodedRaw,
+  type EmbeddedPreview,
+  type RawDecoder,
+  type RawInfo,
+} from './types.js';
 
 export interface NativeDecoderOptions {
   /** dcraw_emu binary (name looked up on PATH, or a path). Default 'dcraw_emu'. */
@@ -89,7 +97,7 @@ export class NativeRawDecoder implements RawDecoder {
       info = await this.identifyStaged(sandbox, input).catch(() => null);
       half = useHalfSize(info, req.needLongEdge);
       const args = [req.whiteBalance === 'auto' ? '-a' : '-w', ...(req.bitDepth === 16 ? ['-6'] : []), '-T', '-Z', '-'];
-      if (half) args.push('-h');
+      args.push(...(half ? ['-h'] : ['-q', String(FULL_SIZE_DEMOSAIC)]));
       args.push(input.path);
       r = await sandbox.run(bin, args, { limits: this.limits, timeoutMs: this.opts.timeoutMs, cwd: input.dir });
     } finally {

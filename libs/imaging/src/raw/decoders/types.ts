@@ -1,3 +1,4 @@
+import type { ExifFields } from '../exif.js';
 import type { ColourSettings } from '../preset.js';
 
 /** What a decoder learned about a RAW file without decoding it. */
@@ -50,7 +51,10 @@ export interface EmbeddedPreview {
   jpeg: Buffer;
   width: number;
   height: number;
-  extractor: 'simple_dcraw' | 'libraw-wasm';
+  /** `tiff-ifd`: read in-process from a TIFF-based RAW's IFDs (`readTiffPreview`). */
+  extractor: 'tiff-ifd' | 'simple_dcraw' | 'libraw-wasm';
+  /** The RAW's own EXIF, when the preview JPEG carries none (LibRaw's extractors write it into the JPEG). */
+  exif?: ExifFields;
 }
 
 export interface RawDecoder {
@@ -68,3 +72,11 @@ export function useHalfSize(info: Pick<RawInfo, 'width' | 'height' | 'cfa'> | nu
   const halfLong = Math.floor(Math.max(info.width, info.height) / 2);
   return need <= halfLong;
 }
+
+/**
+ * LibRaw's interpolation for full-size decodes (`-q` / `userQual`): PPG. On 24 MP it takes about
+ * two thirds of AHD's time (LibRaw's default), and after a 2048 px downscale it is the option
+ * closest to AHD on the real camera files (about 39 dB PSNR, SSIM 0.99); see `npm run bench -- fullsize`.
+ * Half-size decodes do not interpolate.
+ */
+export const FULL_SIZE_DEMOSAIC = 2;

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { WasmHeader, WasmInfo, WasmOp } from './wasm-protocol.js';
+import { FULL_SIZE_DEMOSAIC } from './types.js';
 
 interface LibRawInstance {
   open(data: Uint8Array, settings: Record<string, unknown>): void;
@@ -114,6 +115,7 @@ function develop(M: LibRawModule, bytes: Uint8Array, op: WasmOp, whiteBalance: s
     outputBps: 16,
     outputColor: 1,
     halfSize: half,
+    userQual: FULL_SIZE_DEMOSAIC,
   });
   let img: ReturnType<LibRawInstance['imageData']>;
   try {
