@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import sharp from 'sharp';
 import request from 'supertest';
-import { loadConfig, type ResolvedConfig } from '#config';
+import { loadConfig, type ResolvedConfig, workerProcessingFields } from '#config';
 import { runMigrations } from '#database';
 import { startEmbeddedS3 } from '#storage';
 import { developRaw, type ProcessingPreset, DEFAULT_PRESET } from '#imaging';
@@ -23,7 +23,7 @@ const FILES = Number(process.env.BENCH_STUDIO_FILES ?? 32);
 const DISTINCT = 4;
 const ROUNDS = Number(process.env.BENCH_STUDIO_ROUNDS ?? 3);
 const BENCH_IDLE_S = 5;
-const DEFAULT_IDLE_SHUTDOWN_S = 60;
+const DEFAULT_IDLE_SHUTDOWN_S = workerProcessingFields.IDLE_SHUTDOWN_SECONDS.parse(undefined);
 const PRESET = {
   variants: [
     { name: 'web', longEdge: 2048, format: 'jpeg', quality: 82 },

@@ -13,5 +13,5 @@ export {
   type WorkerConfig,
 } from './app-config.js';
 export { APP_CONFIG, AppConfigModule, InjectConfig } from './config.module.js';
-export { configSchema, thumbnailConfigSchema, workerConfigSchema } from './schema.js';
+export { configSchema, thumbnailConfigSchema, workerConfigSchema, workerProcessingFields } from './schema.js';
 export { SECRET_VARIABLES, withSigningKeyFromSsm, withSsmSecrets } from './ssm-secrets.js';

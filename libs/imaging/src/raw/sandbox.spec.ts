@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -135,7 +135,7 @@ describe('raw decoder sandbox', () => {
     }
   });
 
-  it('stage() gives the sandbox user its own copy of a file it could not reach', async (t) => {
+  it('stage() lets the sandbox user read, but not change, a file it could not reach', async (t) => {
     const p = sandbox.protections;
     t.diagnostic(`user: ${p.user ? `${p.user.name} (${p.user.uid})` : 'none (runs as this process)'}`);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sandbox-spec-'));
@@ -158,6 +158,16 @@ describe('raw decoder sandbox', () => {
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout.toString(), 'RAW bytes');
         if (p.user) {
+          const write = await sandbox.run(
+            process.execPath,
+            ['-e', `require('fs').writeFileSync(${JSON.stringify(staged.path)}, 'tampered')`],
+            {
+              limits,
+              timeoutMs: 30_000,
+            },
+          );
+          assert.notEqual(write.code, 0, 'the sandbox user cannot change the file');
+          assert.equal(await readFile(file, 'utf8'), 'RAW bytes');
           const st = await stat(staged.dir);
           assert.deepEqual([st.uid, st.mode & 0o777], [p.user.uid, 0o700], 'the staging dir is the sandbox user’s alone');
         }
