@@ -67,7 +67,7 @@ export const settingsSchema = z.object({
   workerRootVolumeGiB: int(8, 1000).default(20),
   maxWorkers: int(0, 100).default(2),
   workerConcurrency: int(1, 16).default(2),
-  idleShutdownSeconds: int(1, 86_400).default(15),
+  idleShutdownSeconds: int(1, 86_400).default(10),
   /** On-demand standard-class vCPUs that other workloads run in this account and region (for the worker alarm). */
   usageBaselineVcpus: int(0, 100_000).default(0),
 

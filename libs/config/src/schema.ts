@@ -37,8 +37,8 @@ export const storageFields = {
 /** How the batch worker processes files; the API passes these on to the workers it starts. */
 export const workerProcessingFields = {
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
-  // 15 s: a batch's idle tail stays under 5 % of what a 500-file batch is billed (BENCHMARKS.md, studio).
-  IDLE_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(15),
+  // 10 s: a batch's idle tail stays under 5 % of what a 500-file batch is billed (BENCHMARKS.md, studio).
+  IDLE_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(10),
   RAW_DECODER: z.enum(['auto', 'native', 'wasm']).default('auto'),
 };
 
