@@ -111,6 +111,17 @@ describe('web console: clinic', () => {
     assert.equal(await grid.locator('li').count(), 3, 'the refused file is not in the grid');
     await saveScreenshot(page, 'clinic-animal-photos');
 
+    // Deleting a photo asks first, then it leaves the grid and the API.
+    const animalId = page.url().split('/').pop()!;
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await grid.getByRole('button', { name: 'Delete mimi-broken.jpg' }).click();
+    assert.equal(await grid.locator('li').count(), 3, 'kept when the confirmation is dismissed');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await grid.getByRole('button', { name: 'Delete mimi-broken.jpg' }).click();
+    await waitForCount(page, 'ul[aria-label="Photos"] li', 2);
+    const left = await t.http().get(`/v1/animals/${animalId}/photos`).set('Authorization', `Bearer ${clinic.key}`);
+    assert.deepEqual(left.body.items.map((p: { filename: string }) => p.filename).sort(), ['mimi-front.jpg', 'mimi-side.png']);
+
     // Editing keeps the server's rules too, and saves.
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByLabel('Weight (kg)').fill('4.2');

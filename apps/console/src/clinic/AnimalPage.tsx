@@ -5,7 +5,7 @@ import { href } from '../router.js';
 import { ErrorNotice } from '../ui/ErrorNotice.js';
 import { PhotoGrid } from './PhotoGrid.js';
 import { PhotoUploader } from './PhotoUploader.js';
-import { usePhotos } from './usePhotos.js';
+import { type Photo, usePhotos } from './usePhotos.js';
 
 /** One animal: its details, its photos as thumbnails, and the photo uploader. */
 export function AnimalPage({ client, animalId }: { client: RevelaClient; animalId: string }) {
@@ -18,6 +18,17 @@ export function AnimalPage({ client, animalId }: { client: RevelaClient; animalI
       setError(describeError(failure)),
     );
   }, [client, animalId]);
+
+  const deletePhoto = async (photo: Photo) => {
+    if (!window.confirm(`Delete ${photo.filename}? Its renditions are deleted too.`)) return;
+    try {
+      await unwrap(client.DELETE('/v1/animals/{animalId}/photos/{photoId}', { params: { path: { animalId, photoId: photo.id } } }));
+      setError(null);
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+    await refresh();
+  };
 
   if (!animal) return <ErrorNotice message={error} />;
   const facts: Array<[string, string | null]> = [
@@ -54,8 +65,8 @@ export function AnimalPage({ client, animalId }: { client: RevelaClient; animalI
       </dl>
       <h2>Photos</h2>
       <PhotoUploader client={client} animalId={animalId} photos={photos ?? []} onUploaded={() => void refresh()} />
-      <ErrorNotice message={photosError} />
-      {photos && <PhotoGrid photos={photos} />}
+      <ErrorNotice message={photosError ?? error} />
+      {photos && <PhotoGrid photos={photos} onDelete={(photo) => void deletePhoto(photo)} />}
     </section>
   );
 }

@@ -1,8 +1,11 @@
 import { statusLabel } from '../ui/format.js';
 import type { Photo } from './usePhotos.js';
 
-/** Thumbnails of the animal's photos; photos not ready show their status or why they failed. */
-export function PhotoGrid({ photos }: { photos: Photo[] }) {
+/**
+ * Thumbnails of the animal's photos (a click opens the large rendition); photos not ready show
+ * their status or why they failed. Each can be deleted.
+ */
+export function PhotoGrid({ photos, onDelete }: { photos: Photo[]; onDelete: (photo: Photo) => void }) {
   if (photos.length === 0) return <p>No photos yet.</p>;
   return (
     <ul className="grid" aria-label="Photos">
@@ -21,6 +24,9 @@ export function PhotoGrid({ photos }: { photos: Photo[] }) {
             <span className="name">{photo.filename}</span>
             <span className="status">{statusLabel(photo.status)}</span>
             {photo.failureReason && <span className="reason">{photo.failureReason}</span>}
+            <button type="button" className="link-button" aria-label={`Delete ${photo.filename}`} onClick={() => onDelete(photo)}>
+              Delete
+            </button>
           </li>
         );
       })}
