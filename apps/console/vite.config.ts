@@ -10,7 +10,7 @@ export default defineConfig({
   root: here('.'),
   base: '/app/',
   plugins: [react()],
-  resolve: { alias: { '#sdk': here('../../libs/sdk/src/index.ts') } },
+  resolve: { alias: { '#sdk': here('../../libs/sdk/src/index.ts'), '#default-preset': here('../../libs/imaging/src/raw/preset.ts') } },
   build: { outDir: here('../../dist/console'), emptyOutDir: true, sourcemap: true },
   logLevel: 'warn',
 });

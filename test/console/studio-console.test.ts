@@ -36,11 +36,30 @@ describe('web console: studio', () => {
     const nameField = page.locator('.field', { has: page.getByLabel('Job name') });
     assert.match((await nameField.locator('.field-error').textContent()) ?? '', /name/i, "the server's message sits under the name field");
 
+    // The editor starts from the server's default preset (with its full-size variant).
+    assert.equal(await page.getByLabel('Variant 3 name').inputValue(), 'full');
+    assert.equal(await page.getByLabel('Variant 3 at original size').isChecked(), true);
     await page.getByLabel('Job name').fill('Wedding Silva');
-    await page.getByLabel('Preset').selectOption('proofs');
+    await page.getByLabel('Start from').selectOption('proofs');
+    assert.equal(await page.getByLabel('Variant 3 name').count(), 0, 'proofs have no full-size variant');
+    await page.getByLabel('Variant 2 quality').fill('70');
+    await page.getByLabel('Copyright').fill('© Studio Lumen');
+    await saveScreenshot(page, 'studio-new-job');
     await page.getByRole('button', { name: 'Create job' }).click();
     await page.getByRole('heading', { name: 'Wedding Silva' }).waitFor();
     await page.getByText('Status: draft').waitFor();
+    const created = await t
+      .http()
+      .get(`/v1/jobs/${page.url().split('/').pop()!}`)
+      .set('Authorization', `Bearer ${studio.key}`);
+    assert.deepEqual(
+      created.body.preset.variants.map((v: { name: string; quality: number }) => [v.name, v.quality]),
+      [
+        ['web', 82],
+        ['thumb', 70],
+      ],
+    );
+    assert.equal(created.body.preset.metadata.copyright, '© Studio Lumen');
 
     const files = [
       fixture('raw', 'lg_g4_h815_sample_1mp.dng'),

@@ -4,13 +4,14 @@ import { describeError, fieldErrors, newIdempotencyKey, type RevelaClient } from
 import { go, href } from '../router.js';
 import { ErrorNotice } from '../ui/ErrorNotice.js';
 import { Field } from '../ui/Field.js';
-import { type Preset, PRESETS } from './presets.js';
+import { PresetEditor } from './PresetEditor.js';
+import { PRESETS } from './presets.js';
 
-/** Creates a draft job from a name and a preset (a ready-made one, or custom JSON). */
+/** Creates a draft job from a name and a preset, edited from a ready-made one (the default prefilled). */
 export function JobCreate({ client }: { client: RevelaClient }) {
   const [name, setName] = useState('');
-  const [choice, setChoice] = useState('default');
-  const [custom, setCustom] = useState(JSON.stringify(PRESETS[1].preset, null, 2));
+  const [choice, setChoice] = useState(PRESETS[0].id);
+  const [preset, setPreset] = useState(PRESETS[0].preset);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
 
@@ -18,17 +19,6 @@ export function JobCreate({ client }: { client: RevelaClient }) {
     event.preventDefault();
     setErrors({});
     setError(null);
-    let preset: Preset | undefined;
-    if (choice === 'custom') {
-      try {
-        preset = JSON.parse(custom) as Preset;
-      } catch {
-        setErrors({ preset: 'This is not valid JSON.' });
-        return;
-      }
-    } else {
-      preset = PRESETS.find((p) => p.id === choice)?.preset;
-    }
     try {
       const job = await unwrap(
         client.POST('/v1/jobs', { body: { name: name.trim(), preset }, params: { header: { 'Idempotency-Key': newIdempotencyKey() } } }),
@@ -53,22 +43,25 @@ export function JobCreate({ client }: { client: RevelaClient }) {
         <Field label="Job name" error={errors.name}>
           {(p) => <input {...p} value={name} onChange={(event) => setName(event.target.value)} />}
         </Field>
-        <Field label="Preset" error={choice === 'custom' ? undefined : presetError || undefined}>
+        <Field label="Start from" error={presetError || undefined}>
           {(p) => (
-            <select {...p} value={choice} onChange={(event) => setChoice(event.target.value)}>
-              {PRESETS.map((preset) => (
-                <option key={preset.id} value={preset.id}>
-                  {preset.label}
+            <select
+              {...p}
+              value={choice}
+              onChange={(event) => {
+                setChoice(event.target.value);
+                setPreset(PRESETS.find((ready) => ready.id === event.target.value)!.preset);
+              }}
+            >
+              {PRESETS.map((ready) => (
+                <option key={ready.id} value={ready.id}>
+                  {ready.label}
                 </option>
               ))}
             </select>
           )}
         </Field>
-        {choice === 'custom' && (
-          <Field label="Preset JSON" error={presetError || undefined}>
-            {(p) => <textarea {...p} rows={10} value={custom} onChange={(event) => setCustom(event.target.value)} spellCheck={false} />}
-          </Field>
-        )}
+        <PresetEditor preset={preset} onChange={setPreset} />
         <div className="actions">
           <button type="submit">Create job</button>
           <a href={href()}>Cancel</a>

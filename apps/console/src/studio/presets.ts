@@ -1,19 +1,17 @@
+import { DEFAULT_PRESET } from '#default-preset';
 import type { Schemas } from '../api.js';
 
 export type Preset = Schemas['PresetDto'];
 
-/** Ready-made presets; `default` sends none, so the server's defaults apply. */
-export const PRESETS: Array<{ id: string; label: string; preset?: Preset }> = [
-  { id: 'default', label: 'Standard: web 2048 px JPEG, thumb 400 px WebP, full size JPEG' },
+/** The server's default preset (libs/imaging, a module without dependencies), as the editor starts. */
+export const STANDARD_PRESET = structuredClone(DEFAULT_PRESET) as Required<Preset>;
+
+/** Ready-made starting points for the preset editor. */
+export const PRESETS: Array<{ id: string; label: string; preset: Required<Preset> }> = [
+  { id: 'standard', label: 'Standard: web 2048 px JPEG, thumb 400 px WebP, full size JPEG', preset: STANDARD_PRESET },
   {
     id: 'proofs',
     label: 'Proofs: web 2048 px JPEG and thumb 400 px WebP',
-    preset: {
-      variants: [
-        { name: 'web', longEdge: 2048, format: 'jpeg', quality: 82 },
-        { name: 'thumb', longEdge: 400, format: 'webp', quality: 80 },
-      ],
-    },
+    preset: { ...STANDARD_PRESET, variants: STANDARD_PRESET.variants.filter((v) => v.name !== 'full') },
   },
-  { id: 'custom', label: 'Custom (JSON)' },
 ];
