@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { image } from '../clinic/photo-helpers.js';
+import sharp from 'sharp';
+import { colourGrid, createAnimal, download, image, meanAbsDiff } from '../clinic/photo-helpers.js';
 import { horizontalOverflow, imagesLoaded, launchBrowser, saveScreenshot, signIn, waitForCount } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -128,6 +129,41 @@ describe('web console: clinic', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('heading', { name: 'Mimi' }).waitFor();
     await page.getByText('4.2 kg').waitFor();
+    await context.close();
+  });
+
+  it('uploads the 8 orientation JPEGs and an iPhone HEIC at once; every thumbnail the page shows is upright', async () => {
+    const clinic = await t.createTenant('clinic', 'Orientation Clinic');
+    const animalId = await createAnimal(t, `Bearer ${clinic.key}`, 'Tico');
+    const { page, context } = await signIn(browser, t.baseUrl, clinic.key);
+    await page.goto(`${t.baseUrl}/app/#/animals/${animalId}`);
+    await page.getByRole('heading', { name: 'Tico' }).waitFor();
+
+    const orientations = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `orientation_${n}.jpg`);
+    await page
+      .getByLabel('Add photos')
+      .setInputFiles([
+        ...orientations.map((name) => ({ name, mimeType: 'image/jpeg', buffer: image(name) })),
+        { name: 'iphone.heic', mimeType: 'image/heic', buffer: image('iphone7_display_p3.heic') },
+      ]);
+    await waitForCount(page, 'ul[aria-label="Photos"] li.ready', 9);
+    const widths = await imagesLoaded(page, 'ul[aria-label="Photos"] li.ready img');
+    assert.equal(widths.length, 9, 'every thumbnail, the HEIC included, is shown');
+
+    // The thumbnails the page shows, compared with orientation 1's: upright means the same picture.
+    const shown = new Map(
+      await page
+        .getByRole('list', { name: 'Photos' })
+        .locator('li.ready img')
+        .evaluateAll((imgs) => imgs.map((img) => [img.getAttribute('alt') ?? '', img.getAttribute('src') ?? ''] as const)),
+    );
+    const reference = await download(shown.get('orientation_1.jpg'));
+    const referenceGrid = await colourGrid(reference, 8, 8);
+    assert.ok(meanAbsDiff(referenceGrid, await colourGrid(sharp(reference).flop(), 8, 8)) > 10, 'a wrong orientation would show');
+    for (const name of orientations) {
+      const diff = meanAbsDiff(await colourGrid(await download(shown.get(name)), 8, 8), referenceGrid);
+      assert.ok(diff < 4, `${name}'s thumbnail differs from orientation_1's by ${diff.toFixed(2)} per channel`);
+    }
     await context.close();
   });
 
