@@ -20,7 +20,11 @@ export function backoffDelay(attempt: number, options: RetryOptions = {}): numbe
   return Math.round(exponential * (1 + Math.random() / 2));
 }
 
-/** Runs `attempt` until it succeeds, a failure is not retryable, or the tries are spent, waiting longer each time. */
+/**
+ * Runs `attempt` until it succeeds, a failure is not retryable, or the tries are spent, waiting longer each time.
+ * A dozen lines rather than p-retry, which is not a dependency; the batch worker has its own loop
+ * (apps/batch-worker/src/api-client.ts) because apps may not import each other.
+ */
 export async function retrying<T>(attempt: (n: number) => Promise<T>, shouldRetry: ShouldRetry, options: RetryOptions = {}): Promise<T> {
   const tries = options.tries ?? DEFAULTS.tries;
   for (let n = 1; ; n++) {

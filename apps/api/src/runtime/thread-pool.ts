@@ -28,6 +28,8 @@ interface Slot<I, O> {
 /**
  * A fixed number of worker threads, started on the first task, each running `file` with
  * `workerData`. A thread that dies fails its task and is replaced by the next task that needs one.
+ * Hand-written rather than piscina (not a dependency yet): the threads must relay the handler's log
+ * lines while a task runs, which piscina offers only through a MessagePort per task.
  */
 export function createThreadPool<I, O>(options: {
   file: URL;

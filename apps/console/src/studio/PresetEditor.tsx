@@ -10,6 +10,15 @@ function numberOrText(value: string): number {
   return value.trim() === '' || Number.isNaN(Number(value)) ? (value as unknown as number) : Number(value);
 }
 
+function CheckField({ label, checked, onChange }: { label: string; checked: boolean; onChange: (checked: boolean) => void }) {
+  return (
+    <label className="check">
+      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      {label}
+    </label>
+  );
+}
+
 /**
  * The preset as a form: variants (name, long edge or original size, format, quality), colour,
  * sharpening, source and metadata. Every field is labelled; the server validates the whole preset.
@@ -141,18 +150,12 @@ export function PresetEditor({ preset, onChange }: { preset: Required<Preset>; o
             />
           </label>
         ))}
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={colour.autoLevels ?? false}
-            onChange={(e) => onChange({ ...preset, colour: { ...colour, autoLevels: e.target.checked } })}
-          />
-          Auto levels
-        </label>
-        <label className="check">
-          <input type="checkbox" checked={preset.sharpen} onChange={(e) => onChange({ ...preset, sharpen: e.target.checked })} />
-          Sharpen
-        </label>
+        <CheckField
+          label="Auto levels"
+          checked={colour.autoLevels ?? false}
+          onChange={(checked) => onChange({ ...preset, colour: { ...colour, autoLevels: checked } })}
+        />
+        <CheckField label="Sharpen" checked={preset.sharpen} onChange={(checked) => onChange({ ...preset, sharpen: checked })} />
         <label>
           Source
           <select value={preset.source} onChange={(e) => onChange({ ...preset, source: e.target.value as (typeof SOURCES)[number] })}>
@@ -161,22 +164,16 @@ export function PresetEditor({ preset, onChange }: { preset: Required<Preset>; o
             ))}
           </select>
         </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={metadata.keepExif ?? false}
-            onChange={(e) => onChange({ ...preset, metadata: { ...metadata, keepExif: e.target.checked } })}
-          />
-          Keep EXIF
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={metadata.stripGps ?? true}
-            onChange={(e) => onChange({ ...preset, metadata: { ...metadata, stripGps: e.target.checked } })}
-          />
-          Strip GPS
-        </label>
+        <CheckField
+          label="Keep EXIF"
+          checked={metadata.keepExif ?? false}
+          onChange={(checked) => onChange({ ...preset, metadata: { ...metadata, keepExif: checked } })}
+        />
+        <CheckField
+          label="Strip GPS"
+          checked={metadata.stripGps ?? true}
+          onChange={(checked) => onChange({ ...preset, metadata: { ...metadata, stripGps: checked } })}
+        />
         <label>
           Copyright
           <input
